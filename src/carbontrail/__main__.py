@@ -1,0 +1,4 @@
+from carbontrail.cli import main
+
+if __name__ == "__main__":
+    main()

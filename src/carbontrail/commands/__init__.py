@@ -1,0 +1,1 @@
+"""One module per CLI command (or group); see ``carbontrail.cli.COMMANDS``."""

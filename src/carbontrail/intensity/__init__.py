@@ -1,0 +1,1 @@
+"""Grid carbon intensity: locations, static tables, series files, live providers."""
