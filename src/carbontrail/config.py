@@ -107,6 +107,8 @@ SETTINGS: tuple[Setting, ...] = (
             "opt in to an IP lookup when the location cannot be found otherwise"),
     Setting("metadata_timeout_s", "CARBONTRAIL_METADATA_TIMEOUT", _positive_float("metadata timeout"), 0.3,
             "timeout of the cloud instance metadata request [s]"),
+    Setting("metadata_url", "CARBONTRAIL_METADATA_URL", _str, "http://169.254.169.254",
+            "base URL of the cloud instance metadata service (link-local; asked only on a detected cloud)"),
     Setting("intensity_series", "CARBONTRAIL_INTENSITY_SERIES", lambda v: Path(v).expanduser(), None,
             "an intensity series file used for time-resolved emissions"),
     Setting("provider", "CARBONTRAIL_PROVIDER", _str, None,
@@ -148,6 +150,7 @@ class Settings:
     scope: str = "machine"
     ip_geolocation: bool = False
     metadata_timeout_s: float = 0.3
+    metadata_url: str = "http://169.254.169.254"
     intensity_series: Path | None = None
     provider: str | None = None
     electricitymaps_url: str = "https://api.electricitymap.org"
