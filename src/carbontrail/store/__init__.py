@@ -1,0 +1,1 @@
+"""Where runs are kept: SQLite (default), CodeCarbon-compatible CSV, JSON."""

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from carbontrail.intensity.model import FixedIntensity, IntensityPoint
+from carbontrail.store.sqlite import Store
+from carbontrail.tracker import CarbontrailWarning, Tracker, downsample_timeline
+from carbontrail.units import J_PER_KWH
+
+from fakes import T0, ConstantPowerSensor, FakeClock, FakeWall, UnavailableSensor
+
+
+def make_tracker(tmp_path, sensors=None, intensity=100.0, pue=1.5, **kw):
+    clock = FakeClock()
+    tr = Tracker("proj", "exp", location="FR", pue=pue, intensity=intensity,
+                 sensors=sensors if sensors is not None else [ConstantPowerSensor(3600.0)],
+                 store=Store(tmp_path / "ct.db"), clock=clock, wall=FakeWall(clock), thread=False, **kw)
+    return tr, clock
+
+
+def test_emissions_are_energy_times_pue_times_intensity(tmp_path):
+    tr, clock = make_tracker(tmp_path)
+    tr.start()
+    for _ in range(10):
+        clock.advance(100.0)
+        tr.sampler.tick()
+    fp = tr.stop()
+    # 3600 W for 1000 s = 3.6e6 J = 1 kWh; x 1.5 x 100 g/kWh = 150 g
+    assert fp.energy_total_j == pytest.approx(J_PER_KWH)
+    assert fp.emissions_g == pytest.approx(150.0)
+    assert fp.duration_s == pytest.approx(1000.0)
+    assert fp.provenance == {"cpu": "counter"}
+    assert fp.pue == 1.5
+    assert fp.intensity["source"] == "user override"
+    assert fp.location["code"] == "FR"
+
+
+class SteppedIntensity:
+    """100 g/kWh before T0+500 s, 300 after."""
+
+    def points(self, start, end):
+        from datetime import timedelta
+
+        mid = T0 + timedelta(seconds=500)
+        far = T0 + timedelta(days=1)
+        return [IntensityPoint(T0 - timedelta(days=1), mid, 100.0, source="test series", method="series"),
+                IntensityPoint(mid, far, 300.0, source="test series", method="series")]
+
+    def describe(self):
+        return {"mode": "series", "source": "test series", "kind": "average"}
+
+
+def test_each_interval_uses_the_intensity_of_its_own_time(tmp_path):
+    tr, clock = make_tracker(tmp_path, intensity=SteppedIntensity(), pue=1.0)
+    tr.start()
+    for _ in range(10):
+        clock.advance(100.0)
+        tr.sampler.tick()
+    fp = tr.stop()
+    # 0.5 kWh at 100 and 0.5 kWh at 300
+    assert fp.emissions_g == pytest.approx(200.0)
+    rec = tr.record
+    assert [round(r["intensity_g_per_kwh"]) for r in rec.timeline] == [100] * 5 + [300] * 5
+    assert rec.intensity["mean_g_per_kwh"] == pytest.approx(200.0)
+    assert rec.intensity["methods_used"] == ["series"]
+
+
+def test_phases_nest_and_get_their_own_energy(tmp_path):
+    tr, clock = make_tracker(tmp_path, intensity=FixedIntensity(100.0, "t"), pue=1.0)
+    tr.start()
+    clock.advance(10)
+    with tr.phase("train"):
+        with tr.phase("epoch-1"):
+            clock.advance(20)
+        with tr.phase("epoch-2"):
+            clock.advance(30)
+    clock.advance(5)
+    tr.stop()
+    phases = {p.path: p for p in tr.record.phases}
+    assert set(phases) == {"train", "train/epoch-1", "train/epoch-2"}
+    assert phases["train/epoch-1"].energy_total_j == pytest.approx(3600 * 20)
+    assert phases["train/epoch-2"].energy_total_j == pytest.approx(3600 * 30)
+    assert phases["train"].energy_total_j == pytest.approx(3600 * 50)
+    assert phases["train/epoch-2"].parent == "train"
+    assert phases["train/epoch-1"].duration_s == pytest.approx(20)
+    assert tr.record.energy_j == pytest.approx(3600 * 65)
+
+
+def test_unavailable_device_is_reported_not_zero(tmp_path):
+    tr, clock = make_tracker(tmp_path, sensors=[ConstantPowerSensor(10.0), UnavailableSensor()])
+    with pytest.warns(CarbontrailWarning, match="NVML not supported"):
+        tr.start()
+    clock.advance(10)
+    fp = tr.stop()
+    assert fp.energy_j["gpu"] is None
+    assert fp.provenance["gpu"] == "unavailable"
+    assert fp.energy_unavailable == ["gpu"]
+    gpu_dev = [d for d in tr.record.devices if d["component"] == "gpu"][0]
+    assert gpu_dev["energy_j"] is None
+
+
+def test_record_is_stored_and_flushed_while_running(tmp_path):
+    tr, clock = make_tracker(tmp_path, flush_interval_s=10.0)
+    tr.start()
+    store = tr.store
+    assert store.get(tr.run_id).status == "running"
+    clock.advance(5)
+    tr.sampler.tick()
+    assert store.get(tr.run_id).energy_j == 0.0  # not flushed yet
+    clock.advance(6)
+    tr.sampler.tick()
+    assert store.get(tr.run_id).energy_j == pytest.approx(3600 * 11)
+    tr.stop()
+    got = store.get("last")
+    assert got.status == "completed"
+    assert got.energy_j == pytest.approx(3600 * 11)
+    assert len(got.timeline) == 2
+
+
+def test_unwritable_store_goes_to_fallback_file(tmp_path):
+    class BrokenStore:
+        path = tmp_path / "nowhere.db"
+
+        def save(self, record):
+            raise OSError("disk full")
+
+    clock = FakeClock()
+    tr = Tracker("p", location="FR", pue=1.0, intensity=50.0, sensors=[ConstantPowerSensor(1.0)],
+                 store=BrokenStore(), clock=clock, wall=FakeWall(clock), thread=False)
+    with pytest.warns(CarbontrailWarning):
+        tr.start()
+        clock.advance(2)
+        tr.stop()
+    path = tr.outputs["fallback"]
+    data = json.loads(open(path).read())
+    assert data["energy_j"] == pytest.approx(2.0)
+    assert any("fallback" in w for w in tr.record.warnings)
+
+
+def test_json_and_csv_outputs(tmp_path):
+    tr, clock = make_tracker(tmp_path, json_path=tmp_path / "run.json", csv=tmp_path / "e.csv")
+    tr.start()
+    clock.advance(100)
+    tr.stop()
+    data = json.loads((tmp_path / "run.json").read_text())
+    assert data["id"] == tr.run_id and data["components"]["cpu"]["method"] == "counter"
+    lines = (tmp_path / "e.csv").read_text().splitlines()
+    assert len(lines) == 2 and lines[0].startswith("timestamp,project_name,run_id")
+
+
+def test_context_manager_and_decorator(tmp_path):
+    clock = FakeClock()
+    common = dict(location="FR", pue=1.0, intensity=10.0, sensors=[ConstantPowerSensor(1.0)],
+                  store=Store(tmp_path / "x.db"), clock=clock, wall=FakeWall(clock), thread=False)
+    with Tracker("p", **common) as run:
+        clock.advance(3)
+    assert run.record.status == "completed"
+
+    with pytest.raises(ValueError):
+        with Tracker("p", **common) as failing:
+            raise ValueError("job crashed")
+    assert failing.record.status == "failed"
+
+    from carbontrail import track
+
+    @track("p", **common)
+    def job(x):
+        clock.advance(2)
+        return x * 2
+
+    assert job(21) == 42
+    assert job.last_tracker.record.energy_j == pytest.approx(2.0)
+    assert Store(tmp_path / "x.db").count() == 3
+
+
+def test_downsample_keeps_totals():
+    rows = [{"t_s": i + 1.0, "at": "", "dt_s": 1.0, "energy_j": {"cpu": float(i)},
+             "power_w": {}, "intensity_g_per_kwh": 100.0 + i, "intensity_method": "series",
+             "emissions_g": i * 0.5} for i in range(7)]
+    out = downsample_timeline(rows)
+    assert len(out) == 4
+    assert sum(r["energy_j"]["cpu"] for r in out) == pytest.approx(sum(range(7)))
+    assert sum(r["emissions_g"] for r in out) == pytest.approx(sum(i * 0.5 for i in range(7)))
+    assert sum(r["dt_s"] for r in out) == pytest.approx(7.0)
+
+
+def test_unknown_location_is_a_clear_error(tmp_path):
+    from carbontrail.errors import UnknownLocationError
+
+    with pytest.raises(UnknownLocationError, match="unknown location"):
+        Tracker("p", location="Atlantis", sensors=[], store=False).start()
