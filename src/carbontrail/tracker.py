@@ -98,7 +98,7 @@ class Tracker:
     :param csv: append a CodeCarbon-compatible row to this file at stop.
     :param json_path: write the run record as JSON here at stop.
     :param flush_interval_s: how often the running record is saved [s], so a
-        killed process keeps what was measured.
+        killed process keeps what was measured (default: settings, 10 s).
     """
 
     def __init__(
@@ -120,7 +120,7 @@ class Tracker:
         units: float | None = None,
         unit_name: str | None = None,
         pid: int | None = None,
-        flush_interval_s: float = 10.0,
+        flush_interval_s: float | None = None,
         clock: Callable[[], float] | None = None,
         wall: Callable[[], datetime] | None = None,
         thread: bool = True,
@@ -138,7 +138,7 @@ class Tracker:
         self._command = list(command) if command is not None else None
         self._units = (units, unit_name)
         self._pid = pid
-        self.flush_interval_s = float(flush_interval_s)
+        self.flush_interval_s = flush_interval_s
         self._clock = clock or time.monotonic
         self._wall = wall or _wall_now
         self._thread = thread
@@ -238,6 +238,8 @@ class Tracker:
         settings, location, source, pue, pue_source, sensors = self._prepared
         self.settings = settings
         self.intensity_source = source
+        if self.flush_interval_s is None:
+            self.flush_interval_s = settings.flush_interval_s
         devices: list[Device] = []
         for s in sensors:
             devices.extend(s.devices())

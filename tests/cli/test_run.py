@@ -1,0 +1,177 @@
+"""`carbontrail run` against real child processes and real signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+CT = [sys.executable, "-m", "carbontrail"]
+
+
+def ct(*args, input=None, timeout=60, env=None, cwd=None):
+    return subprocess.run([*CT, *args], capture_output=True, text=True, input=input, timeout=timeout,
+                          env=env, cwd=cwd)
+
+
+def py(code: str) -> list[str]:
+    return [sys.executable, "-c", textwrap.dedent(code)]
+
+
+def runs_json(*args):
+    out = ct("runs", "list", "--json", *args)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)["runs"]
+
+
+def test_exit_code_stdout_and_summary(tmp_path):
+    res = ct("run", "--location", "FR", "--", *py("print('hello from the job'); import sys; sys.exit(3)"))
+    assert res.returncode == 3
+    assert res.stdout == "hello from the job\n"           # stdout untouched
+    assert "carbontrail: run" in res.stderr and "failed" in res.stderr
+    assert "emissions" in res.stderr and "FR" in res.stderr
+    rows = runs_json()
+    assert rows[0]["status"] == "failed"
+    rec = json.loads(ct("runs", "show", "last", "--json").stdout)
+    assert rec["exit_code"] == 3 and rec["location"]["code"] == "FR"
+    assert rec["command"][0] == sys.executable
+
+
+def test_stdin_is_passed_through():
+    res = ct("run", "-q", "--location", "DE", "--", *py("import sys; print(sys.stdin.read().upper(), end='')"),
+             input="abc\ndef\n")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout == "ABC\nDEF\n"
+    assert res.stderr == ""                                # --quiet
+
+
+def test_command_not_found_exits_127():
+    res = ct("run", "--location", "FR", "--", "no-such-command-xyz")
+    assert res.returncode == 127
+    assert "command not found: no-such-command-xyz" in res.stderr
+
+
+def test_unknown_location_stops_before_the_job(tmp_path):
+    marker = tmp_path / "ran"
+    res = ct("run", "--location", "Frnace", "--", *py(f"open({str(marker)!r}, 'w').write('x')"))
+    assert res.returncode == 2
+    assert "unknown location 'Frnace'" in res.stderr and "FR" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
+    assert not marker.exists()
+
+
+def _wait_for(path: Path, timeout: float = 20.0) -> None:
+    t_end = time.monotonic() + timeout
+    while not path.exists():
+        if time.monotonic() > t_end:
+            raise AssertionError(f"{path} never appeared")
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signals_are_forwarded_to_the_child(tmp_path, sig):
+    ready, got = tmp_path / "ready", tmp_path / "got"
+    child = py(f"""
+        import signal, sys, time
+        def handler(signum, frame):
+            open({str(got)!r}, 'w').write(str(signum))
+            sys.exit(7)
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+        open({str(ready)!r}, 'w').write('1')
+        time.sleep(60)
+    """)
+    proc = subprocess.Popen([*CT, "run", "--location", "FR", "--", *child],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _wait_for(ready)
+    time.sleep(0.2)
+    proc.send_signal(sig)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 7, err
+    assert got.read_text() == str(int(sig))
+    assert "interrupted" in err
+    assert runs_json()[0]["status"] == "interrupted"
+
+
+def test_child_killed_by_signal_gives_128_plus_n():
+    res = ct("run", "-q", "--location", "FR", "--", *py("import os, signal; os.kill(os.getpid(), signal.SIGKILL)"))
+    assert res.returncode == 128 + 9
+
+
+def test_sigkill_of_the_tracker_leaves_an_incomplete_run_with_its_measurements(tmp_path):
+    ready = tmp_path / "ready"
+    env = dict(os.environ, CARBONTRAIL_INTERVAL="0.05", CARBONTRAIL_FLUSH_INTERVAL="0.2")
+    child = py(f"""
+        import time
+        open({str(ready)!r}, 'w').write('1')
+        t = time.monotonic()
+        while time.monotonic() - t < 30:
+            sum(range(10000))
+    """)
+    proc = subprocess.Popen([*CT, "run", "--location", "FR", "--", *child], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(ready)
+        time.sleep(1.5)
+        proc.kill()
+        proc.wait(10)
+    finally:
+        # the job runs in its own process group and survives the tracker: end it
+        subprocess.run(["pkill", "-f", str(ready)], check=False)
+    rows = runs_json()
+    assert rows[0]["status"] == "incomplete"
+    assert rows[0]["energy_j"] > 0                         # measured up to the last flush is kept
+    rec = json.loads(ct("runs", "show", "last", "--json").stdout)
+    assert rec["timeline"], "timeline rows flushed before the kill are kept"
+
+
+def test_json_and_csv_outputs(tmp_path):
+    res = ct("run", "-q", "--location", "gcp:europe-west1", "--project", "p1", "--experiment", "e1",
+             "--json", str(tmp_path / "r.json"), "--csv", str(tmp_path / "e.csv"), "--", *py("pass"))
+    assert res.returncode == 0, res.stderr
+    rec = json.loads((tmp_path / "r.json").read_text())
+    assert rec["project"] == "p1" and rec["experiment"] == "e1"
+    assert rec["location"]["provider"] == "gcp"
+    for comp, c in rec["components"].items():
+        assert c["method"] in {"counter", "integrated", "modelled", "defaulted", "unavailable"}
+    header, row = (tmp_path / "e.csv").read_text().splitlines()
+    assert len(header.split(",")) == 38
+    assert "p1" in row and "gcp" in row
+
+
+def test_init_then_run_uses_the_project_file(tmp_path):
+    res = ct("init", "--project", "bert", "--location", "FR", "--csv", "", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    text = (tmp_path / "carbontrail.toml").read_text()
+    assert 'project = "bert"' in text and 'location = "FR"' in text
+    assert ct("init", cwd=tmp_path).returncode == 2       # refuses to overwrite
+    res = ct("run", "-q", "--", *py("pass"), cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    rec = json.loads(ct("runs", "show", "last", "--json").stdout)
+    assert rec["project"] == "bert" and rec["location"]["code"] == "FR"
+    assert rec["location"]["how"].startswith("config")
+
+
+def test_unknown_run_id_lists_latest():
+    ct("run", "-q", "--location", "FR", "--", *py("pass"))
+    res = ct("runs", "show", "nosuchid")
+    assert res.returncode == 2
+    assert "no run 'nosuchid'" in res.stderr and "latest runs" in res.stderr
+
+
+def test_several_processes_track_into_one_store():
+    procs = [subprocess.Popen([*CT, "run", "-q", "--location", "FR", "--", *py("pass")])
+             for _ in range(4)]
+    assert [p.wait(60) for p in procs] == [0] * 4
+    assert len(runs_json()) == 4
+    db = Path(os.environ["CARBONTRAIL_HOME"]) / "carbontrail.db"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT COUNT(DISTINCT id) FROM runs").fetchone()[0] == 4
