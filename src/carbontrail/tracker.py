@@ -295,7 +295,9 @@ class Tracker:
         except ImportError:
             self._warn("process scope asked for but process attribution is not available")
             return None
-        return ProcessAttribution(self._pid or os.getpid())
+        attribution = ProcessAttribution(self._pid or os.getpid())
+        attribution.start(self._clock())
+        return attribution
 
     # -- per interval -----------------------------------------------------------
     def _intensity_for(self, interval: Interval) -> tuple[float, str]:
@@ -375,23 +377,31 @@ class Tracker:
             self._flush()
 
     def _attribute(self, interval: Interval, by_component: dict[str, float]) -> None:
+        """Split the interval's CPU energy into the job's share, other processes' and idle."""
         rec = self.record
         assert rec is not None
         try:
-            share = self._attribution.share(interval.end_s)
-        except Exception as exc:  # noqa: BLE001
+            sample = self._attribution.sample(interval.end_s)
+        except (OSError, ValueError) as exc:
             self._warn(f"process attribution failed: {exc}")
             return
-        if share is None:
+        if sample is None:
             return
         cpu = by_component.get("cpu", 0.0) + by_component.get("soc", 0.0)
-        att = rec.attributed or {"scope": "process", "pid": self._pid or os.getpid(),
-                                  "cpu_energy_j": 0.0, "machine_cpu_energy_j": 0.0,
-                                  "method": "modelled",
-                                  "model": "CPU time of the process tree / busy CPU time of the machine"}
-        att["cpu_energy_j"] += cpu * share
+        att = rec.attributed or {
+            "scope": "process", "pid": self._pid or os.getpid(), "method": "modelled",
+            "model": "CPU energy x (CPU time of the job's process tree / total CPU time of the machine)",
+            "cpu_energy_j": 0.0, "others_energy_j": 0.0, "idle_energy_j": 0.0,
+            "machine_cpu_energy_j": 0.0, "job_cpu_s": 0.0,
+        }
+        att["cpu_energy_j"] += cpu * sample.job_share
+        att["others_energy_j"] += cpu * sample.others_share
+        att["idle_energy_j"] += cpu * sample.idle_share
         att["machine_cpu_energy_j"] += cpu
-        att["cpu_share"] = att["cpu_energy_j"] / att["machine_cpu_energy_j"] if att["machine_cpu_energy_j"] else None
+        att["job_cpu_s"] += sample.job_cpu_s
+        m = att["machine_cpu_energy_j"]
+        att["cpu_share"] = att["cpu_energy_j"] / m if m else None
+        att["idle_share"] = att["idle_energy_j"] / m if m else None
         rec.attributed = att
 
     def _update_components(self) -> None:

@@ -191,3 +191,23 @@ def test_unknown_location_is_a_clear_error(tmp_path):
 
     with pytest.raises(UnknownLocationError, match="unknown location"):
         Tracker("p", location="Atlantis", sensors=[], store=False).start()
+
+
+def test_process_scope_attributes_a_share_of_cpu_energy(tmp_path):
+    import time as _time
+
+    tr, clock = make_tracker(tmp_path, scope="process")
+    tr.start()
+    for _ in range(2):
+        t_end = _time.process_time() + 0.3
+        while _time.process_time() < t_end:
+            pass
+        clock.advance(1.0)
+        tr.sampler.tick()
+    tr.stop()
+    att = tr.record.attributed
+    assert att is not None and att["method"] == "modelled"
+    assert 0.0 < att["cpu_share"] <= 1.0
+    assert att["cpu_energy_j"] + att["others_energy_j"] + att["idle_energy_j"] == pytest.approx(
+        att["machine_cpu_energy_j"])
+    assert att["job_cpu_s"] >= 0.5
