@@ -298,6 +298,8 @@ def build_instances(ref: Path) -> list[dict]:
     out: dict[tuple[str, str], dict] = {}
 
     def add(provider, typ, gpu, n, vcpus, plat, mem, cpu, arch, source, ccf_key=None):
+        if not vcpus or vcpus <= 0:
+            return  # a few Azure constrained-vCPU rows carry 0 vCPUs upstream: nothing to allocate
         kg = emb.get((provider, ccf_key or typ))
         src = emb_src if kg is not None else ""
         if kg is None and emb_new.get((provider, typ)):

@@ -155,7 +155,10 @@ def estimate(hardware: str, hours: float | None = None, *, device_hours: float |
             highs += line.count * p * hours * 3600.0
         notes = list(line.notes)
         if line.uses_utilization and not override:
-            notes.append(f"utilisation {u:g} ({'given' if u_src == 'given' else 'default: ' + u_src})")
+            notes.append(f"utilisation {u:g} ({'given' if u_src == 'given' else 'default, see notes'})")
+            src_note = f"default utilisation {u:g} for {line.kind}: {u_src}"
+            if u_src != "given" and src_note not in assumptions:
+                assumptions.append(src_note)
         devices.append(DeviceEstimate(line.name, line.kind, line.count, p,
                                       "user-given" if override else line.power_source,
                                       "user-given" if override else "modelled",

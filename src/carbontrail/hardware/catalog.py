@@ -220,5 +220,7 @@ def search(query: str | None = None, kind: str | None = None, limit: int | None 
 
         if q:
             for m in search_cpus(query or "", limit=limit or 20):
+                if kind is None and m.match == "fuzzy":
+                    continue  # a mixed search shows only CPUs that really match
                 rows.append({"kind": "cpu", **m.to_dict()})
     return rows[:limit] if limit else rows
