@@ -215,16 +215,30 @@ def build(data: Path, tzdata: Path) -> dict[str, int]:
     for num in (1, 2):
         add_loc(f"DK-DK{num}", f"Denmark bidding zone DK{num}", "zone", "DK", f"DK-DK{num}", [f"DK{num}"], parent="DK")
 
+    # UK Carbon Intensity API regions (DNO areas; names from the API's region list)
+    uk_regions = ["North Scotland", "South Scotland", "North West England", "North East England", "Yorkshire",
+                  "North Wales & Merseyside", "South Wales", "West Midlands", "East Midlands", "East England",
+                  "South West England", "South England", "London", "South East England", "England", "Scotland",
+                  "Wales"]
+    for rid, name in enumerate(uk_regions, start=1):
+        add_loc(f"GB-REGION-{rid}", f"{name} (UK Carbon Intensity region {rid})", "zone", "GB",
+                f"GB-REGION-{rid}", [f"{name}, GB"] if name in ("England", "Scotland", "Wales") else [name],
+                parent="GB")
+
     # -- Green Algorithms: sub-national regions (US states, Canadian provinces, Australian states ...)
     lines = read_text(ref / "green-algorithms/latest/CI_aggregated.csv").splitlines()
     for row in csv.DictReader(io.StringIO("\n".join(lines[1:]))):
         code, value = row["location"].strip(), row["carbonIntensity"].strip()
         if not code or not value:
             continue
-        m = re.search(r"data from (\d{4})", row["source"] + " " + row["comments"])
-        year = int(m.group(1)) if m else None
+        text = row["source"] + " " + row["comments"]
+        m = re.search(r"data from (?:[A-Za-z]+ )?(\d{4})", text, re.I) or re.search(r"based on (\d{4}) data", text)
+        if m is None:
+            print(f"  note: Green Algorithms {code}: no data year stated; row skipped", file=sys.stderr)
+            continue
+        year = int(m.group(1))
         if code == "WORLD":
-            annual.append(("WORLD", float(value), year or 2019, "green-algorithms", 30))
+            annual.append(("WORLD", float(value), year, "green-algorithms", 30))
             continue
         if code == "CN-HK":
             code = "HK"
