@@ -13,6 +13,7 @@ class Method(str, Enum):
     MODELLED = "modelled"          # utilisation x power from a catalog (CPU TDP, W/GB RAM)
     DEFAULTED = "defaulted"        # a generic default because the device is unknown
     REPLAYED = "replayed"          # played back from a recorded file
+    IMPORTED = "imported"          # taken from another tool's file (CodeCarbon CSV); its own method unknown
     UNAVAILABLE = "unavailable"    # could not be read: never reported as 0
 
     def __str__(self) -> str:  # pragma: no cover - trivial
@@ -25,6 +26,7 @@ METHOD_RANK = {
     Method.REPLAYED: 1,
     Method.INTEGRATED: 2,
     Method.MODELLED: 3,
+    Method.IMPORTED: 3.5,
     Method.DEFAULTED: 4,
     Method.UNAVAILABLE: 5,
 }
