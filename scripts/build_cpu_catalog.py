@@ -15,7 +15,7 @@ override with ``--reference DIR``):
   SPECpower_ssj2008; the median min/max ratio is our idle floor fraction.
 
 Outputs, under ``src/carbontrail/data/hardware/``: ``cpus.csv`` (name, vendor,
-tdp_w, cores, source) and ``cpus_meta.json`` (sources and cited defaults).
+tdp_w, cores, source, key = the normalised name, precomputed so loading stays fast) and ``cpus_meta.json`` (sources and cited defaults).
 Vendor is taken from the name; CodeCarbon rows without an Intel/Apple prefix
 come from its AMD scrapes and are marked ``amd``. Rows whose normalised name
 repeats keep the first TDP; conflicts are printed.
@@ -173,10 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with open(args.out / "cpus.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["name", "vendor", "tdp_w", "cores", "source"])
+        w.writerow(["name", "vendor", "tdp_w", "cores", "source", "key"])
         for r in rows:
             tdp = r["tdp_w"]
-            w.writerow([r["name"], r["vendor"] or "", f"{tdp:g}", r["cores"] or "", r["source"]])
+            w.writerow([r["name"], r["vendor"] or "", f"{tdp:g}", r["cores"] or "", r["source"],
+                        normalise(r["name"])])
     meta = {
         "sources": SOURCES,
         "defaults": {

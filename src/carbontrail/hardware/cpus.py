@@ -2,7 +2,8 @@
 
 Built by ``scripts/build_cpu_catalog.py`` into ``carbontrail/data/hardware/``:
 
-* ``cpus.csv``: name, vendor, tdp_w, cores, source (a key of the sources table).
+* ``cpus.csv``: name, vendor, tdp_w, cores, source (a key of the sources table),
+  key (the name as :func:`normalise` writes it; a test checks it is current).
   TDPs from CodeCarbon's ``cpu_power.csv`` (MIT; Intel ARK and AMD spec
   scrapes), cores and extra rows from Green Algorithms ``TDP_cpu.csv``
   (Lannelongue et al. 2021, CC BY 4.0).
@@ -31,7 +32,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Lowest similarity [0-1] (difflib ratio of normalised names) for a fuzzy match.
 FUZZY_MIN_SCORE = 0.5
@@ -102,8 +103,7 @@ def _families(key: str) -> set[str]:
     return {w for w in key.replace("-", " ").split() if w in _FAMILIES}
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
     name: str
     vendor: str | None
     tdp_w: float
@@ -124,11 +124,11 @@ def _rows() -> tuple[_Row, ...]:
     from importlib.resources import files
 
     text = files("carbontrail").joinpath("data", "hardware", "cpus.csv").read_text("utf-8")
-    out = []
-    for r in csv.DictReader(io.StringIO(text)):
-        out.append(_Row(r["name"], r["vendor"] or None, float(r["tdp_w"]),
-                        int(r["cores"]) if r["cores"] else None, r["source"], normalise(r["name"])))
-    return tuple(out)
+    rows = csv.reader(io.StringIO(text))
+    if next(rows) != ["name", "vendor", "tdp_w", "cores", "source", "key"]:
+        raise RuntimeError("cpus.csv has an unexpected header: rebuild it with scripts/build_cpu_catalog.py")
+    return tuple(_Row(name, vendor or None, float(tdp), int(cores) if cores else None, source, key)
+                 for name, vendor, tdp, cores, source, key in rows)
 
 
 def catalog_meta() -> dict[str, Any]:
