@@ -90,3 +90,21 @@ def test_alternatives_sorted_and_same_provider():
 def test_bad_input_is_a_clear_error(kwargs, match):
     with pytest.raises(ConfigError, match=match):
         estimate("4xV100", **kwargs, alternatives=False)
+
+
+def test_start_uses_the_series_over_the_job_window(tmp_path):
+    from datetime import datetime, timezone
+
+    from carbontrail.config import Settings
+
+    f = tmp_path / "series.csv"
+    f.write_text("datetime,carbon_intensity\n2024-05-01T00:00:00Z,100\n2024-05-01T01:00:00Z,200\n"
+                 "2024-05-01T02:00:00Z,300\n2024-05-01T03:00:00Z,400\n")
+    start = datetime(2024, 5, 1, 1, 0, tzinfo=timezone.utc)
+    e = estimate("4xV100", 2, location="FR", pue=1.0, start=start, settings=Settings(intensity_series=f),
+                 alternatives=False)
+    assert e.intensity["g_per_kwh"] == pytest.approx(250.0)          # mean of 200 and 300 over [01:00, 03:00)
+    assert e.intensity["method"] == "series"
+    assert e.operational_g == pytest.approx(2.4 * 250.0)
+    with pytest.raises(ConfigError, match="time zone"):
+        estimate("4xV100", 2, start=datetime(2024, 5, 1), alternatives=False)

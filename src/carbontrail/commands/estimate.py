@@ -114,6 +114,7 @@ def _batch(path: Path, fmt: str, group_by: str, location, pue, intensity, gpu_mo
 @click.option("--pue", type=float, help="facility PUE (default: the provider's figure)")
 @click.option("--intensity", type=float, help="grid intensity override [gCO2e/kWh]")
 @click.option("--start", help="start time (ISO, with zone) to use an intensity series over the job's window")
+@click.option("--series", type=click.Path(exists=True, dir_okay=False), help="intensity series file used with --start")
 @click.option("--units", type=float, help="functional units (R) for SCI, e.g. 1000")
 @click.option("--unit-name", help='name of the functional unit, e.g. "1k inferences"')
 @click.option("--lifetime", "lifetime_years", type=float, help="hardware lifetime for embodied [years] (default 4)")
@@ -126,7 +127,7 @@ def _batch(path: Path, fmt: str, group_by: str, location, pue, intensity, gpu_mo
 @click.option("--cpu-model", help="batch/sacct: CPU model of the nodes (e.g. AMD EPYC 7763)")
 @click.option("--no-alternatives", is_flag=True, help="skip the greener-region comparison")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-def estimate_cmd(hardware, hours, device_hours, utilization, power_w, location, pue, intensity, start, units,
+def estimate_cmd(hardware, hours, device_hours, utilization, power_w, location, pue, intensity, start, series, units,
                  unit_name, lifetime_years, batch, batch_format, group_by, gpu_model, cpu_model, no_alternatives,
                  as_json) -> None:
     """Estimate a job's energy, emissions (with sources), embodied share, SCI and greener regions.
@@ -143,7 +144,7 @@ def estimate_cmd(hardware, hours, device_hours, utilization, power_w, location, 
     est = estimate(hardware, hours, device_hours=device_hours,
                    utilization=parse_percent(utilization, "--utilization") if utilization else None,
                    power_w=power_w, location=location, pue=pue, intensity_g_per_kwh=intensity,
-                   start=_start(start), units=units, unit_name=unit_name, settings=settings_from(),
+                   start=_start(start), units=units, unit_name=unit_name, settings=settings_from(intensity_series=series),
                    lifetime_years=lifetime_years, alternatives=not no_alternatives)
     if as_json:
         echo_json(est.to_dict())

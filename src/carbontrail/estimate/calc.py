@@ -84,7 +84,7 @@ def _intensity(loc, override: float | None, start: datetime | None, hours: float
     if start is not None:
         record, notes2 = _series_intensity(loc, start, hours, settings, record)
         notes += notes2
-        values.append(record["g_per_kwh"])
+        values = [f.g_per_kwh for f in figs if f.kind == record.get("kind")] + [record["g_per_kwh"]]
     return record, min(values), max(values), notes
 
 
@@ -93,26 +93,25 @@ def _series_intensity(loc, start: datetime, hours: float, settings: Settings | N
     """Time-weighted intensity over [start, start+hours) from the configured series or provider."""
     from ..intensity.model import weighted_intensity
 
-    try:
-        from ..intensity.sources import intensity_source
-    except ImportError:
-        raise ConfigError("--start needs carbontrail's intensity series support, which is not installed in this "
-                          "build; leave out --start to use the annual average") from None
+    from ..intensity.locations import world_location
+    from ..intensity.sources import intensity_source
+
     if start.tzinfo is None:
         raise ConfigError("--start must carry a time zone (e.g. 2024-05-01T12:00Z)")
     start = start.astimezone(timezone.utc)
     end = start + timedelta(hours=hours)
-    from ..config import load_settings
-
-    source = intensity_source(loc, settings if settings is not None else load_settings(use_files=False))
+    source = intensity_source(loc if loc is not None else world_location(),
+                              settings if settings is not None else Settings())
     points = source.points(start, end)
     value = weighted_intensity(points, start, end)
     if value is None:
         return annual, [f"no intensity series covers {start.isoformat()}..{end.isoformat()}; "
                         "the annual average is used"]
     desc = source.describe()
-    return ({"g_per_kwh": value, "source": desc.get("source", ""), "year": None, "kind": desc.get("kind", "average"),
-             "method": desc.get("method", "series"), "start": start.isoformat(), "end": end.isoformat()}, [])
+    notes = list(getattr(source, "warnings", []))
+    return ({"g_per_kwh": value, "source": desc.get("source", ""), "year": None,
+             "kind": desc.get("kind", "average"), "method": desc.get("method", "series"), "mode": desc.get("mode"),
+             "start": start.isoformat(), "end": end.isoformat()}, notes)
 
 
 def estimate(hardware: str, hours: float | None = None, *, device_hours: float | None = None,
