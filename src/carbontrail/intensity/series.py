@@ -250,9 +250,10 @@ class IntensitySeries:
         The grid starts at ``start`` (default: the series start rounded down to a
         multiple of ``slot_s`` since the epoch) and ends at ``end`` (default: the
         series end rounded up). Each point counts by its overlap with a slot; a
-        slot's value is the mean over its covered time, and ``details['coverage']``
-        of a partly covered slot gives the covered fraction. Slots with no data
-        are left out (they stay gaps).
+        slot's value is the mean over its covered time. A slot is clipped to its
+        first and last covered instant (so edge slots may be shorter), and
+        :meth:`coverage` gives the covered fraction of slots with a gap inside.
+        Slots with no data are left out (they stay gaps).
         """
         if not slot_s > 0:
             raise ValueError("slot_s must be > 0")
@@ -269,9 +270,13 @@ class IntensitySeries:
         d_int, d_cov = np.diff(integ), np.diff(cov)
         keep = d_cov > 1e-9
         vals = np.divide(d_int, d_cov, out=np.zeros_like(d_int), where=keep)
-        res = self._derive(edges[:-1][keep], edges[1:][keep], vals[keep], resampled_slot_s=slot_s)
-        frac = d_cov[keep] / (edges[1:][keep] - edges[:-1][keep])
-        res._coverage = frac  # type: ignore[attr-defined]
+        # clip each slot to its first and last covered instant (series edges, gaps at slot edges)
+        lo = np.minimum(np.searchsorted(self._e, edges[:-1], side="right"), len(self) - 1)
+        hi = np.maximum(np.searchsorted(self._s, edges[1:], side="left") - 1, 0)
+        first = np.maximum(edges[:-1], self._s[lo])
+        last = np.minimum(edges[1:], self._e[hi])
+        res = self._derive(first[keep], last[keep], vals[keep], resampled_slot_s=slot_s)
+        res._coverage = d_cov[keep] / (last[keep] - first[keep])  # type: ignore[attr-defined]
         return res
 
     def coverage(self) -> np.ndarray:
