@@ -132,6 +132,9 @@ SETTINGS: tuple[Setting, ...] = (
             "timeout of each live provider request [s]"),
     Setting("csv", "CARBONTRAIL_CSV", lambda v: Path(v).expanduser(), None,
             "append each run to this CodeCarbon-compatible CSV file"),
+    Setting("cpu_tdp_w", "CARBONTRAIL_CPU_TDP", _positive_float("CPU TDP"), None,
+            "TDP of one CPU socket [W] for the CPU model (when no RAPL counter is readable); "
+            "overrides the catalog"),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -165,6 +168,7 @@ class Settings:
     energidataservice_url: str = "https://api.energidataservice.dk"
     http_timeout_s: float = 5.0
     csv: Path | None = None
+    cpu_tdp_w: float | None = None
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
