@@ -78,3 +78,11 @@ def test_sacct_untyped_gpus_need_a_model():
                                        ("00:00:01.500", 1.5)])
 def test_parse_elapsed(text, secs):
     assert parse_elapsed(text) == pytest.approx(secs)
+
+
+def test_part_of_a_cpu_gets_that_share_of_the_server():
+    # 16 of 64 cores: a quarter of a one-CPU server (CCF 1,000 kg), 4-year life
+    from carbontrail.estimate import estimate
+
+    e = estimate("0.25xcpu:AMD EPYC 7763", 24, intensity_g_per_kwh=0, pue=1.0, alternatives=False)
+    assert e.embodied_g == pytest.approx(1000 * 1000 * 0.25 * 24 / (4 * 8760))

@@ -86,8 +86,11 @@ def embodied_items(spec: HardwareSpec) -> list[EmbodiedItem]:
     cpus = sum(line.count for line in bare if line.kind == "cpu")
     if cpus and not bare_acc:
         base = f["embodied_cpu_server_kg"]
-        kg = base["value"] + base["per_extra_cpu_kg"] * max(0.0, cpus - 1)
-        items.append(EmbodiedItem(f"server with {cpus:g} CPU(s)", kg, 1.0, base["source"], "cited"))
+        if cpus >= 1:
+            kg, share = base["value"] + base["per_extra_cpu_kg"] * (cpus - 1), 1.0
+        else:  # part of one CPU (e.g. Slurm cores): that share of a one-CPU server
+            kg, share = base["value"], cpus
+        items.append(EmbodiedItem(f"server with {cpus:g} CPU(s)", kg, share, base["source"], "cited"))
     return items
 
 
