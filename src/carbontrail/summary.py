@@ -23,24 +23,36 @@ _METHOD_TEXT = {
 }
 
 
+def _short(source: object) -> str:
+    """First clause of a long source citation."""
+    text = str(source or "")
+    return text.split(",")[0].split(" (")[0].strip()
+
+
 def _device_note(rec: RunRecord, component: str) -> str:
+    """How a modelled or defaulted device figure was made, in a few words."""
     notes = []
     for d in rec.devices:
-        if d["component"] != component or d["method"] == "unavailable":
+        if d["component"] != component or d["method"] not in {"modelled", "defaulted"}:
             continue
         det = d.get("details") or {}
-        if d["method"] in {"modelled", "defaulted"}:
-            bits = [det.get("model") or ""]
-            if det.get("tdp_w"):
-                bits.append(f"TDP {det['tdp_w']:g} W")
-            if det.get("matched"):
-                bits.append(f"matched {det['matched']!r}")
-            if det.get("w_per_gb"):
-                bits.append(f"{det['w_per_gb']} W/GB")
-            if det.get("source"):
-                bits.append(str(det["source"]))
-            notes.append(", ".join(b for b in bits if b))
-    return "; ".join(n for n in notes if n)
+        bits = []
+        if det.get("idle_power_w") is not None and det.get("max_power_w") is not None:
+            bits.append(f"{det['idle_power_w']:.1f}-{det['max_power_w']:.1f} W by CPU utilisation")
+        if det.get("tdp_w_per_core"):
+            bits.append(f"{det['tdp_w_per_core']:g} W/core x {det.get('cores', '?')}")
+        elif det.get("tdp_w"):
+            bits.append(f"TDP {det['tdp_w']:g} W")
+        if det.get("matched"):
+            bits.append(f"catalog row {det['matched']!r} ({det.get('match', 'match')})")
+        if det.get("w_per_gb"):
+            bits.append(f"{det['w_per_gb']} W/GB of {det.get('memory', 'memory used')}")
+        src = det.get("tdp_source") or det.get("w_per_gb_source") or det.get("source")
+        if src:
+            bits.append(_short(src))
+        if bits:
+            notes.append(", ".join(bits))
+    return "; ".join(notes)
 
 
 def intensity_text(intensity: dict[str, Any]) -> str:

@@ -177,14 +177,10 @@ class Tracker:
             given = {k: v for k, v in self._overrides.items() if v is not None}
             if given:
                 settings = replace(settings, **given, sources={**settings.sources, **{k: "argument" for k in given}})
-        from .intensity.locations import detect_location, resolve_location
+        from .intensity.locations import detect_location
 
-        loc_warnings: list[str] = []
-        if settings.location:
-            how = settings.sources.get("location", "argument")
-            location = resolve_location(settings.location, how=how)
-        else:
-            location, loc_warnings = detect_location(settings)
+        # explicit > env > config > cloud detection > time zone > world average
+        location, loc_warnings = detect_location(settings)
         if isinstance(self._intensity_arg, (int, float)):
             source: IntensitySource = FixedIntensity(float(self._intensity_arg), "user override",
                                                      method="override")
@@ -220,14 +216,7 @@ class Tracker:
         """
         if self._prepared is not None:
             return self
-        settings, location, source, pue, pue_source = self._resolve()
-        if self._sensors_arg is not None:
-            sensors = self._sensors_arg
-        else:
-            from .measure.detect import detect_sensors
-
-            sensors = detect_sensors(settings)
-        self._prepared = (settings, location, source, pue, pue_source, sensors)
+        self._prepared = self._resolve()
         return self
 
     def start(self) -> Tracker:
@@ -235,7 +224,14 @@ class Tracker:
         if self.record is not None:
             raise RuntimeError("this tracker was already started; make a new Tracker for a new run")
         self.prepare()
-        settings, location, source, pue, pue_source, sensors = self._prepared
+        settings, location, source, pue, pue_source = self._prepared
+        if self._sensors_arg is not None:
+            sensors = self._sensors_arg
+        else:
+            from .measure.detect import detect_sensors
+
+            # the job's pid lets the RAM model and GPU attribution follow the job in process scope
+            sensors = detect_sensors(settings, pid=self._pid)
         self.settings = settings
         self.intensity_source = source
         if self.flush_interval_s is None:
