@@ -100,7 +100,7 @@ class CpuModelSensor:
         if tdp_w is not None:
             self.method = Method.MODELLED
             per_socket_w = float(tdp_w)
-            details.update(tdp_w=per_socket_w, tdp_source="given by the user")
+            details.update(tdp_w=per_socket_w, tdp_source="given by the user (CARBONTRAIL_CPU_TDP)")
             visible = 1.0
         elif match is not None:
             self.method = Method.MODELLED
@@ -136,7 +136,8 @@ class CpuModelSensor:
                            if brand else "no CPU model name in /proc/cpuinfo")
             self._warnings.append(
                 f"CPU model: {brand or 'this CPU'} is not in the catalog: using the per-core default "
-                f"{per_core['value']:g} W x {cores} {basis} (defaulted); give the TDP to be precise")
+                f"{per_core['value']:g} W x {cores} {basis} (defaulted); set CARBONTRAIL_CPU_TDP to its "
+                "TDP per socket [W] to be precise")
         self.max_power_w = per_socket_w * topo["sockets"] * visible
         self.idle_power_w = self.idle_fraction * self.max_power_w
         details.update(max_power_w=round(self.max_power_w, 3), idle_power_w=round(self.idle_power_w, 3))

@@ -55,7 +55,7 @@ def _build(settings: Settings, pid: int | None, env: Mapping[str, str] | None, n
     elif gpu is not None and gpu.includes_cpu:
         cpu_reason = "the GPU module's power includes the CPU (Grace Hopper): not added again"
     else:
-        cpu = CpuModelSensor(procfs=procfs,
+        cpu = CpuModelSensor(procfs=procfs, tdp_w=settings.cpu_tdp_w,
                              why_modelled=f"no readable CPU counter: RAPL {rapl.status().message}")
         if rapl.warnings:
             cpu.warnings[:0] = list(rapl.warnings)
