@@ -290,7 +290,7 @@ def build(data: Path, tzdata: Path) -> dict[str, int]:
         with open(f, encoding="utf-8-sig") as fh:
             reader = csv.reader(fh)
             header = next(reader)
-            scope = "lifecycle" if "Lifecycle" in header[3] else "grid (location-based)"
+            scope = "lifecycle" if "Lifecycle" in header[3] else "not stated"
             for r in reader:
                 if not r or not r[0].strip():
                     continue
