@@ -103,12 +103,13 @@ class WaveletMatrix:
             l0 = r0v[l]
             rr0 = r0v[r]
             zc = rr0 - l0
-            go0 = k <= zc
-            total += np.where(go0, 0, ps[r] - ps[l])
-            k = np.where(go0, k, k - zc)
-            sym |= np.where(go0, 0, 1 << b)
-            l = np.where(go0, l0, z + l - l0)
-            r = np.where(go0, rr0, z + r - rr0)
+            go1 = k > zc
+            # going right: add the sum of the zero side, skip its count, move into the ones
+            total += go1 * (ps[r] - ps[l])
+            k -= go1 * zc
+            sym |= go1.astype(np.int64) << b
+            l = np.where(go1, z + l - l0, l0)
+            r = np.where(go1, z + r - rr0, rr0)
         # the k remaining elements share one symbol; symbols are unique ranks here, so k == 1
         total += k * self._leaf_pay[l]
         return total, sym
@@ -148,6 +149,16 @@ class ReleaseEvaluator:
         pair = np.maximum(self.ranks[1:], self.ranks[:-1])
         self.pairs = WaveletMatrix(pair)
         self._pay_csum = np.concatenate([[0], np.cumsum(pay, dtype=np.int64)])
+        self._mins: list[np.ndarray] = []   # sparse table: _mins[k][i] = min(ranks[i : i + 2**k])
+
+    def _min_table(self, levels: int) -> list[np.ndarray]:
+        if not self._mins:
+            self._mins.append(self.ranks)
+        while len(self._mins) < levels:
+            prev = self._mins[-1]
+            half = 1 << (len(self._mins) - 1)
+            self._mins.append(np.minimum(prev[:-half], prev[half:]))
+        return self._mins
 
     def evaluate(self, length: int, horizon: int, releases: np.ndarray, want_finish: bool = True):
         """For each release: (cost, baseline, segments, finish_slot) as int64 arrays.
@@ -167,15 +178,22 @@ class ReleaseEvaluator:
         baseline = self._pay_csum[rel + length] - self._pay_csum[rel]
         finish = np.full(rel.shape, -1, dtype=np.int64)
         if want_finish:
-            # smallest j with count(rank < thresh in [r, j)) == length, by bisection on j
-            lo = rel + length
-            hi = end.copy()
-            while np.any(lo < hi):
-                mid = (lo + hi) // 2
-                ok = self.main.count_less(rel, mid, thresh) >= length
-                hi = np.where(ok, mid, hi)
-                lo = np.where(ok, lo, mid + 1)
-            finish = lo
+            # strip the unselected tail of each window by binary lifting on a sparse table of
+            # range minima: [pos - 2**k, pos) is all unselected iff its min rank >= thresh
+            tail = horizon - length  # at most this many trailing slots can be unselected
+            levels = max(1, tail.bit_length())
+            mins = self._min_table(levels)
+            pos = end.copy()
+            for k in range(levels - 1, -1, -1):
+                step = 1 << k
+                if step > tail:
+                    continue
+                cand = pos - step
+                ok = cand >= rel + length
+                idx = np.where(ok, cand, 0)
+                ok &= mins[k][np.minimum(idx, mins[k].size - 1)] >= thresh
+                pos = np.where(ok, cand, pos)
+            finish = pos
         return cost, baseline, segments, finish
 
 

@@ -1,0 +1,103 @@
+"""Plan one job on wall-clock time: the library behind ``carbontrail plan`` and the runner.
+
+Takes a :class:`~carbontrail.schedule.timeline.Timeline`, a release time
+[epoch s] and the job, anchors the slot grid at the release (the first slot
+starts at the release; each slot's intensity is the time-weighted mean of
+the series over it), and returns the schedule with expected figures.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from typing import Any
+
+from ..errors import ScheduleError
+from ..units import J_PER_KWH
+from .constrained import constrained_pause_resume
+from .flexible import flexible_start
+from .grid import SCALE, pr_horizon, slots_for, to_fixed, window_slots
+from .pauseresume import cheapest_slots
+from .timeline import Timeline
+
+
+def iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc).isoformat()
+
+
+def make_plan(timeline: Timeline, release: float, duration_s: float, *, within_s: float | None = None,
+              extra_fraction: float | None = None, min_segment_s: float = 0.0,
+              max_pauses: int | None = None, pause_cost_g: float | None = None,
+              power_w: float | None = None) -> dict[str, Any]:
+    """Flexible Start (``within_s`` [s]) or Pause & Resume (``extra_fraction``: 1.0 = +100 %).
+
+    ``power_w`` [W] (flat) turns intensities into emissions [g]; without it
+    the plan reports intensities and the saving only. ``pause_cost_g`` [g per
+    pause] needs ``power_w``. Raises ScheduleError when the job cannot fit.
+    """
+    if (within_s is None) == (extra_fraction is None):
+        raise ScheduleError("choose one: a start window (--within) or pause and resume (--pause-resume)")
+    slot = timeline.slot_s
+    length = slots_for(duration_s, slot)
+    if release < timeline.start - 1e-6 or release >= timeline.end:
+        raise ScheduleError(
+            f"the release {iso(release)} is outside the intensity data ({iso(timeline.start)} to "
+            f"{iso(timeline.end)}); give --start inside it or fresher data"
+        )
+    available = int(math.floor((timeline.end - release) / slot + 1e-9))
+    if available < length:
+        raise ScheduleError(
+            f"the job ({duration_s / 3600:g} h) does not fit in the intensity data after the release "
+            f"(it ends {iso(timeline.end)}); give a longer series or an earlier --start"
+        )
+    if within_s is not None:
+        horizon = length + window_slots(within_s, slot)
+    else:
+        horizon = pr_horizon(length, extra_fraction)
+    cut = max(0, horizon - available)
+    horizon -= cut
+    fixed = to_fixed(timeline.grid(release, horizon, slot))
+    energy_kwh = None if power_w is None else power_w * slot / J_PER_KWH  # per slot
+    if pause_cost_g is not None and energy_kwh is None:
+        raise ScheduleError("--pause-cost is in grams; give the job's power with --power W to compare it")
+    if within_s is not None:
+        plan = flexible_start(fixed, length, horizon - length)
+        mode = "flexible_start"
+    else:
+        min_slots = slots_for(min_segment_s, slot) if min_segment_s > 0 else 1
+        if min_slots > 1 or max_pauses is not None or pause_cost_g:
+            cost_units = int(round(pause_cost_g / energy_kwh * SCALE)) if pause_cost_g else 0
+            plan = constrained_pause_resume(fixed, length, horizon, min_segment=min_slots,
+                                            max_pauses=max_pauses, pause_cost=cost_units)
+        else:
+            plan = cheapest_slots(fixed, length, horizon)
+        mode = "pause_resume"
+    mean = plan.cost / SCALE / length
+    base = plan.baseline / SCALE / length
+    out: dict[str, Any] = {
+        "mode": mode,
+        "release": iso(release),
+        "slot_s": slot,
+        "duration_s": duration_s,
+        "work_slots": length,
+        "deadline": iso(release + horizon * slot),
+        "window_cut_s": cut * slot,
+        "start": iso(release + plan.start * slot),
+        "finish": iso(release + plan.finish * slot),
+        "segments": [{"start": iso(release + a * slot), "end": iso(release + b * slot)}
+                     for a, b in plan.segments],
+        "pauses": plan.pauses,
+        "mean_intensity_g_per_kwh": mean,
+        "baseline_mean_intensity_g_per_kwh": base,
+        "saving": plan.saving,
+        "emissions_g": None if energy_kwh is None else plan.cost / SCALE * energy_kwh,
+        "baseline_emissions_g": None if energy_kwh is None else plan.baseline / SCALE * energy_kwh,
+        "intensity": {"source": timeline.source, "kind": timeline.kind, **timeline.details},
+    }
+    if mode == "pause_resume":
+        out["extra_fraction"] = extra_fraction
+        out["min_segment_s"] = min_segment_s
+        out["max_pauses"] = max_pauses
+    else:
+        out["within_s"] = within_s
+    return out
