@@ -85,3 +85,13 @@ def test_meta_cites_every_default():
     assert d["tdp_per_core_w"]["value"] == 12.0 and "Green Algorithms" in d["tdp_per_core_w"]["source"]
     assert d["ram_w_per_gb"]["value"] == 0.3725
     assert 0.1 < d["idle_fraction"]["value"] < 0.5 and "SPECpower" in d["idle_fraction"]["source"]
+
+
+def test_precomputed_keys_match_normalise():
+    """cpus.csv stores normalise(name) for speed: it must be rebuilt when normalise changes."""
+    from carbontrail.hardware.cpus import _rows
+
+    rows = _rows()
+    assert len(rows) > 4000
+    stale = [r.name for r in rows if normalise(r.name) != r.key]
+    assert stale == [], f"rebuild with scripts/build_cpu_catalog.py; stale keys: {stale[:5]}"
