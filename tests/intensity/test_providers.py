@@ -178,3 +178,20 @@ def test_table_and_series_selection(tmp_path: Path) -> None:
     pts = src.points(t, t + timedelta(hours=3))
     assert [p.method for p in pts] == ["series", "series", "fallback"] and src.describe()["mode"] == "series"
     assert len(src.warnings) == 1
+
+
+def test_live_source_does_not_hammer_the_provider(server, tmp_path: Path) -> None:
+    server.routes["/v3/carbon-intensity/past-range"] = lambda r: (200, {"zone": "FR", "data": []})
+    server.routes["/v3/carbon-intensity/latest"] = lambda r: (500, {})
+    s = _settings(tmp_path, CARBONTRAIL_ELECTRICITYMAPS_URL=server.url, CARBONTRAIL_ELECTRICITYMAPS_TOKEN="t")
+    clock = [datetime(2024, 5, 1, 12, tzinfo=UTC).timestamp()]
+    src = intensity_source(resolve_location("FR"), s, http={"sleep": lambda x: None, "retries": 0},
+                           clock=lambda: clock[0])
+    t = datetime(2024, 5, 1, 11, 59, tzinfo=UTC)
+    for i in range(5):  # a tracker asking every second
+        pts = src.points(t + timedelta(seconds=i), t + timedelta(seconds=i + 1))
+        assert pts[0].method == "fallback"
+    assert len(server.log) == 2  # one past-range, one latest
+    clock[0] += 61
+    src.points(t, t + timedelta(seconds=1))
+    assert len(server.log) == 4

@@ -25,6 +25,9 @@ if TYPE_CHECKING:  # pragma: no cover
 SETTLED_AFTER_S = 2 * 3600.0
 #: After a failure, do not ask the provider again for this long [s].
 RETRY_AFTER_S = 300.0
+#: After a successful fetch that still left a hole, wait this long before asking again [s]
+#: (a tracker asks every interval; the provider publishes hourly or 5-minutely).
+REFETCH_AFTER_S = 60.0
 
 
 class TableSource(FixedIntensity):
@@ -72,6 +75,7 @@ class LiveSource:
         self.warnings: list[str] = []
         self._mem: dict[float, IntensityPoint] = {}
         self._failed_at: float | None = None
+        self._fetched_at: float | None = None
         self.fallback_used = False
 
     def points(self, start: datetime, end: datetime) -> list[IntensityPoint]:
@@ -98,7 +102,10 @@ class LiveSource:
             self.warnings.append(text)
 
     def _may_ask(self) -> bool:
-        return self._failed_at is None or self.clock() - self._failed_at >= RETRY_AFTER_S
+        now = self.clock()
+        if self._failed_at is not None and now - self._failed_at < RETRY_AFTER_S:
+            return False
+        return self._fetched_at is None or now - self._fetched_at >= REFETCH_AFTER_S
 
     def _known(self, start: datetime, end: datetime) -> list[IntensityPoint]:
         return sorted((p for p in self._mem.values() if p.end > start and p.start < end), key=lambda p: p.start)
@@ -109,6 +116,7 @@ class LiveSource:
 
     def _fetch(self, start: datetime, end: datetime) -> None:
         name = self.client.name
+        self._fetched_at = self.clock()
         a = start.replace(minute=0, second=0, microsecond=0)
         b = min(end, datetime.fromtimestamp(self.clock(), tz=timezone.utc) + timedelta(hours=1))
         if self.cache is not None and self.cache.covered(name, self.zone, a, end):
