@@ -158,6 +158,11 @@ class Tracker:
         self.stored_at: str | None = None
         self.outputs: dict[str, str] = {}
         self._prepared: Any = None
+        self._intensity_range = (float("inf"), float("-inf"))
+        self._intensity_methods: set[str] = set()
+        self._energy_at_pue_kwh = 0.0
+        self._last_intensity: float | None = None
+        self._timeline_saved = 0
         self._location_warnings: list[str] = []
 
     # -- setup ----------------------------------------------------------------
@@ -273,7 +278,15 @@ class Tracker:
         except Exception as exc:  # noqa: BLE001 - a broken store must not stop the job
             self.store = None
             self._warn(f"run store unavailable ({exc}); the record will go to a fallback file", loud=True)
-        self.sampler = Sampler(sensors, settings.interval_s, on_interval=self._on_interval,
+        interval_s = settings.interval_s
+        for sensor in sensors:
+            hint = getattr(sensor, "min_read_interval_s", None)
+            limit = hint() if callable(hint) else None
+            if limit and interval_s > limit:
+                self._warn(f"sampling every {limit:.0f} s instead of {interval_s:g} s so the {sensor.name} "
+                           "counter cannot wrap twice between reads")
+                interval_s = limit
+        self.sampler = Sampler(sensors, interval_s, on_interval=self._on_interval,
                                clock=self._clock, wall=self._wall)
         self.sampler.start(thread=self._thread)
         self.record.started_at = self.sampler.wall_at(self.sampler.t0 or 0.0)
@@ -366,8 +379,13 @@ class Tracker:
             })
             if len(rec.timeline) > MAX_TIMELINE_ROWS:
                 rec.timeline = downsample_timeline(rec.timeline)
+                self._timeline_saved = 0  # rows changed: the next flush rewrites them
             rec.duration_s = interval.end_s - (self.sampler.t0 if self.sampler and self.sampler.t0 else 0.0)
-            self._update_components()
+            lo, hi = self._intensity_range
+            self._intensity_range = (min(lo, intensity), max(hi, intensity))
+            self._intensity_methods.add(method)
+            self._energy_at_pue_kwh += j_to_kwh(energy) * pue
+            self._last_intensity = intensity
         if self._clock() - self._last_flush >= self.flush_interval_s:
             self._last_flush = self._clock()
             self._flush()
@@ -421,16 +439,14 @@ class Tracker:
                 comps[comp] = {"energy_j": e, "method": "unavailable", "devices": [], "unavailable_devices": []}
         rec.components = comps
         rec.energy_unavailable = sorted(c for c, v in comps.items() if v["energy_j"] is None)
-        if rec.timeline:
-            e = sum(sum(r["energy_j"].values()) for r in rec.timeline)
-            values = [r["intensity_g_per_kwh"] for r in rec.timeline]
-            methods = {r.get("intensity_method") for r in rec.timeline}
+        if self._intensity_methods:
+            lo, hi = self._intensity_range
             rec.intensity["mean_g_per_kwh"] = (
-                rec.emissions_g / (j_to_kwh(e) * float(rec.pue["value"])) if e > 0 else values[-1]
+                rec.emissions_g / self._energy_at_pue_kwh if self._energy_at_pue_kwh > 0 else self._last_intensity
             )
-            rec.intensity["min_g_per_kwh"] = min(values)
-            rec.intensity["max_g_per_kwh"] = max(values)
-            rec.intensity["methods_used"] = sorted(m for m in methods if m)
+            rec.intensity["min_g_per_kwh"] = lo
+            rec.intensity["max_g_per_kwh"] = hi
+            rec.intensity["methods_used"] = sorted(m for m in self._intensity_methods if m)
 
     # -- store ------------------------------------------------------------------
     def _flush(self) -> None:
@@ -438,12 +454,20 @@ class Tracker:
         if rec is None:
             return
         with self._lock:
+            self._update_components()
             rec.heartbeat_at = self._wall()
             snapshot = RunRecord.from_dict(rec.to_dict())
+            saved_from = self._timeline_saved
         if self.store is None:
             return
         try:
-            self.store.save(snapshot)
+            try:
+                self.store.save(snapshot, timeline_from=saved_from)
+            except TypeError:  # a user-supplied store without incremental timelines
+                self.store.save(snapshot)
+            with self._lock:
+                if self._timeline_saved == saved_from:
+                    self._timeline_saved = len(snapshot.timeline)
             self.stored_at = str(self.store.path)
         except Exception as exc:  # noqa: BLE001 - the job goes on without the store
             self.store = None
@@ -555,6 +579,7 @@ class Tracker:
         if self.record.status == "running" and self.sampler is not None:
             self.sampler.tick()
         with self._lock:
+            self._update_components()
             return self.record.footprint
 
     @property

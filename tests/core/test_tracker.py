@@ -211,3 +211,20 @@ def test_process_scope_attributes_a_share_of_cpu_energy(tmp_path):
     assert att["cpu_energy_j"] + att["others_energy_j"] + att["idle_energy_j"] == pytest.approx(
         att["machine_cpu_energy_j"])
     assert att["job_cpu_s"] >= 0.5
+
+
+def test_incremental_flushes_store_the_same_timeline_as_the_record(tmp_path, monkeypatch):
+    import carbontrail.tracker as trk
+
+    monkeypatch.setattr(trk, "MAX_TIMELINE_ROWS", 4)
+    tr, clock = make_tracker(tmp_path, flush_interval_s=1.0)
+    tr.start()
+    for _ in range(11):
+        clock.advance(1.0)
+        tr.sampler.tick()
+        stored = tr.store.get(tr.run_id).timeline
+        assert [r["t_s"] for r in stored] == [r["t_s"] for r in tr.record.timeline]
+    tr.stop()
+    stored = tr.store.get(tr.run_id).timeline
+    assert sum(r["dt_s"] for r in stored) == pytest.approx(11.0)
+    assert sum(r["energy_j"]["cpu"] for r in stored) == pytest.approx(3600.0 * 11)

@@ -138,6 +138,7 @@ class Store:
             raise StoreError(f"cannot open {self.path}: {exc}") from None
         try:
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, no fsync per commit
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
             yield conn
         finally:
@@ -206,8 +207,12 @@ class Store:
                            (project_id, name)).fetchone()
         return int(row[0])
 
-    def save(self, record: RunRecord, source: str = "carbontrail") -> None:
-        """Insert or replace a run with its phases and timeline."""
+    def save(self, record: RunRecord, source: str = "carbontrail", timeline_from: int = 0) -> None:
+        """Insert or replace a run with its phases and timeline.
+
+        ``timeline_from`` > 0 says the first rows are already stored unchanged
+        (a running tracker's periodic flush): only later rows are written.
+        """
         data = record.to_dict()
         timeline = data.pop("timeline")
         phases = data["phases"]
@@ -238,13 +243,13 @@ class Store:
                   p["duration_s"], p["energy_total_j"], p["emissions_g"], json.dumps(p["energy_j"]))
                  for i, p in enumerate(phases)],
             )
-            conn.execute("DELETE FROM timeline WHERE run_id = ?", (record.id,))
+            conn.execute("DELETE FROM timeline WHERE run_id = ? AND seq >= ?", (record.id, timeline_from))
             conn.executemany(
                 """INSERT INTO timeline(run_id, seq, t_s, at, dt_s, energy_json, intensity_g_per_kwh,
                        intensity_method, emissions_g) VALUES (?,?,?,?,?,?,?,?,?)""",
                 [(record.id, i, r["t_s"], r["at"], r["dt_s"], json.dumps(r["energy_j"]),
                   r.get("intensity_g_per_kwh"), r.get("intensity_method"), r.get("emissions_g"))
-                 for i, r in enumerate(timeline)],
+                 for i, r in enumerate(timeline) if i >= timeline_from],
             )
 
     def delete(self, run_id: str) -> None:
