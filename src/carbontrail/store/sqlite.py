@@ -20,6 +20,7 @@ import json
 import os
 import socket
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -118,6 +119,7 @@ class Store:
         self.path = Path(path)
         self.stale_after_s = stale_after_s
         self.busy_timeout_s = busy_timeout_s
+        self._local: dict[tuple[int, int], sqlite3.Connection] = {}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -132,40 +134,64 @@ class Store:
     # -- connections ------------------------------------------------------------
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open {self.path}: {exc}") from None
-        try:
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, no fsync per commit
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
-            yield conn
-        finally:
+        """This thread's connection (kept open: closing the last WAL connection checkpoints).
+
+        Connections are per process and thread, so a forked child or another
+        thread never reuses one it does not own.
+        """
+        key = (os.getpid(), threading.get_ident())
+        conn = self._local.get(key)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None,
+                                       check_same_thread=True)
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, no fsync per commit
+                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+            except sqlite3.DatabaseError as exc:
+                if "not a database" in str(exc):
+                    raise StoreError(f"{self.path} is not a carbontrail store ({exc}); "
+                                     "move it away or set CARBONTRAIL_HOME elsewhere") from None
+                raise StoreError(f"cannot open {self.path}: {exc}") from None
+            self._local[key] = conn
+        yield conn
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their thread's store is collected)."""
+        conn = self._local.pop((os.getpid(), threading.get_ident()), None)
+        if conn is not None:
             conn.close()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One short write transaction, retried while the database is locked."""
-        deadline = time.monotonic() + self.busy_timeout_s
-        while True:
-            try:
-                with self._connect() as conn:
+        """One short write transaction. Waiting for a busy database happens in BEGIN."""
+        with self._connect() as conn:
+            deadline = time.monotonic() + self.busy_timeout_s
+            while True:
+                try:
                     conn.execute("BEGIN IMMEDIATE")
-                    try:
-                        yield conn
-                    except BaseException:
-                        conn.execute("ROLLBACK")
-                        raise
-                    conn.execute("COMMIT")
-                return
-            except sqlite3.OperationalError as exc:
-                msg = str(exc).lower()
-                if ("locked" in msg or "busy" in msg) and time.monotonic() < deadline:
-                    time.sleep(0.05)
-                    continue
-                raise StoreError(f"cannot write {self.path}: {exc}") from None
+                    break
+                except sqlite3.OperationalError as exc:
+                    msg = str(exc).lower()
+                    if ("locked" in msg or "busy" in msg) and time.monotonic() < deadline:
+                        time.sleep(0.05)
+                        continue
+                    raise StoreError(f"cannot write {self.path}: {exc}; is the disk full or read-only?") from None
+            try:
+                yield conn
             except sqlite3.Error as exc:
+                conn.execute("ROLLBACK")
+                raise StoreError(f"cannot write {self.path}: {exc}") from None
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                try:
+                    conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
                 raise StoreError(f"cannot write {self.path}: {exc}") from None
 
     def _migrate(self) -> None:
