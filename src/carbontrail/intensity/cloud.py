@@ -17,8 +17,6 @@ token call fails), GCP ``/computeMetadata/v1/instance/zone`` with
 from __future__ import annotations
 
 import re
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 AZURE_ASSET_TAG = "7783-7084-3265-9085-8269-3286-77"
@@ -49,6 +47,8 @@ def detect_cloud_provider(dmi_root: Path) -> str | None:
 
 
 def _get(url: str, headers: dict[str, str], timeout_s: float, method: str = "GET") -> str:
+    import urllib.request  # imported here: only on a detected cloud
+
     req = urllib.request.Request(url, headers=headers, method=method)
     with urllib.request.urlopen(req, timeout=timeout_s) as resp:  # noqa: S310 - URL from settings
         return resp.read(4096).decode("utf-8", errors="replace").strip()
@@ -63,7 +63,7 @@ def metadata_region(provider: str, base_url: str, timeout_s: float) -> str:
             token = _get(f"{base}/latest/api/token", {"X-aws-ec2-metadata-token-ttl-seconds": "60"},
                          timeout_s, method="PUT")
             headers = {"X-aws-ec2-metadata-token": token}
-        except (urllib.error.URLError, OSError):
+        except OSError:  # URLError is an OSError
             headers = {}  # IMDSv1
         region = _get(f"{base}/latest/meta-data/placement/region", headers, timeout_s)
     elif provider == "gcp":
@@ -88,7 +88,7 @@ def detect_cloud_region(dmi_root: Path, metadata_url: str, timeout_s: float
         return None, None, None
     try:
         return provider, metadata_region(provider, metadata_url, timeout_s), None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:  # URLError is an OSError
         reason = getattr(exc, "reason", exc)
         return provider, None, (f"this machine looks like {provider} (DMI) but the instance metadata at "
                                 f"{metadata_url} did not give the region ({reason}); "

@@ -120,6 +120,12 @@ def resolve_location(query: str, how: str = "argument") -> Location:
     text = str(query or "").strip()
     if not text:
         raise UnknownLocationError(str(query), [])
+    rows = _data.location_rows()
+    if text in rows:  # fast path: a canonical code, as written by config files and flags
+        return _to_location(text, how)
+    upper = text.upper()
+    if upper in rows and rows[upper]["kind"] != "cloud":
+        return _to_location(upper, how)
     exact, compact = _index()
     code = exact.get(_key(text)) or compact.get(_compact(text))
     if code is None:

@@ -13,13 +13,13 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import ProviderAuthError, ProviderError, StoreError
-from .cache import IntensityCache
 from .model import FixedIntensity, IntensityPoint, Location
-from .series import IntensitySeries, read_series
 from .tables import annual_intensity
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..config import Settings
+    from .cache import IntensityCache
+    from .series import IntensitySeries
 
 #: History younger than this is not cached (providers revise the latest hours) [s].
 SETTLED_AFTER_S = 2 * 3600.0
@@ -190,12 +190,16 @@ def intensity_source(location: Location, settings: Settings, *, http: dict[str, 
     """
     table = annual_intensity(location)
     if settings.intensity_series is not None:
+        from .series import read_series  # numpy only when a series is configured
+
         series = read_series(settings.intensity_series, zone=location.grid_zone)
         return SeriesSource(series, table)
     client, zone_or_note = _client_for(location, settings, http or {})
     if client is None:
         return TableSource(table, [zone_or_note] if zone_or_note else [])
     try:
+        from .cache import IntensityCache
+
         cache: IntensityCache | None = IntensityCache.in_home(settings.data_home)
         cache_note = ""
     except StoreError as exc:
@@ -223,6 +227,8 @@ def forecast_series(location: Location, settings: Settings, start: datetime, end
         return None
     if not pts:
         return None
+    from .series import IntensitySeries
+
     series = IntensitySeries.from_points(pts, method="forecast", zone=client.zone_for(location),
                                          details={"provider": client.name})
     return series.slice(start, end)
