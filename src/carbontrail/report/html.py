@@ -49,8 +49,9 @@ def run_plots(rec: RunRecord) -> list[str]:
 
 def _table(head: list[str], rows: list[list[Any]]) -> str:
     th = "".join(f"<th>{_e(h)}</th>" for h in head)
+    thead = f"<thead><tr>{th}</tr></thead>" if any(head) else ""
     trs = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{trs}</tbody></table>"
+    return f"<table>{thead}<tbody>{trs}</tbody></table>"
 
 
 def render_html(f: dict[str, Any], figures: list[str] | None = None) -> str:

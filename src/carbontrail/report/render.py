@@ -79,7 +79,7 @@ def _whatif_lines(w: dict[str, Any]) -> list[str]:
     out = []
     here = w.get("here")
     if here:
-        out.append(f"here, annual figure: {format_mass(here['emissions_g'])} CO2e at {gk(here['g_per_kwh'])} g/kWh "
+        out.append(f"{here['code']} with its annual figure: {format_mass(here['emissions_g'])} CO2e at {gk(here['g_per_kwh'])} g/kWh "
                    f"({here['intensity_source']}) x PUE {here['pue']:.2f}")
     for r in w.get("regions", []):
         out.append(f"{r['code']:<22} {format_mass(r['emissions_g']):>10} CO2e  {gk(r['g_per_kwh'])} g/kWh "
