@@ -156,3 +156,9 @@ def test_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
     with pytest.raises(ConfigError, match="No space left on device; nothing was written"):
         select.write_output(target, "new,data\n" * 1000)
     assert target.read_text() == "old complete file\n" and os.listdir(tmp_path) == ["out.csv"]
+
+
+def test_project_html_report_embeds_the_comparison(store, capsys, tmp_path):
+    code, _, err = run_cli(capsys, "report", "--project", "bert", "--format", "html", "--out", str(tmp_path / "p.html"))
+    page = (tmp_path / "p.html").read_text()
+    assert code == 0 and page.count("data:image/png;base64,") == 1 and "2 runs" in page

@@ -37,7 +37,13 @@ def render_report(records: list, project: str | None, fmt: str, series_path: str
         return render_latex(f)
     from ..report.html import render_html, run_plots
 
-    figures = [] if project else run_plots(records[0])
+    if project:
+        from ..report.html import figure_html
+        from ..report.plots import plot_compare
+
+        figures = [figure_html(plot_compare(records[:30]), "emissions per run (newest 30)")]
+    else:
+        figures = run_plots(records[0])
     return render_html(f, figures)
 
 

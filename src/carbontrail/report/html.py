@@ -26,7 +26,8 @@ def _e(x: Any) -> str:
     return html.escape(str(x))
 
 
-def _img(fig: Any, alt: str) -> str:
+def figure_html(fig: Any, alt: str) -> str:
+    """A <figure> with ``fig`` embedded as a base64 PNG."""
     from .plots import figure_bytes
 
     data = base64.b64encode(figure_bytes(fig, "png")).decode("ascii")
@@ -39,11 +40,11 @@ def run_plots(rec: RunRecord) -> list[str]:
 
     out = []
     if rec.timeline:
-        out.append(_img(plots.plot_power(rec), "power per component over time"))
-        out.append(_img(plots.plot_emissions(rec), "cumulative emissions"))
-        out.append(_img(plots.plot_intensity(rec), "grid intensity during the run"))
+        out.append(figure_html(plots.plot_power(rec), "power per component over time"))
+        out.append(figure_html(plots.plot_emissions(rec), "cumulative emissions"))
+        out.append(figure_html(plots.plot_intensity(rec), "grid intensity during the run"))
     if rec.phases:
-        out.append(_img(plots.plot_phases(rec), "emissions per phase"))
+        out.append(figure_html(plots.plot_phases(rec), "emissions per phase"))
     return out
 
 
