@@ -58,8 +58,15 @@ def test_unavailable_component_is_never_zero():
 def test_statement_names_every_required_fact():
     s = statement(_facts(gpu_run()))
     for needle in ("2 x NVIDIA A100-SXM4-40GB", "1.00 hours", "2.600 kWh", "France (FR)", "OWID 2023",
-                   "PUE) of 1.20", "0.1747 kgCO2e", TOOL_VERSION, "hardware energy counter"):
+                   "PUE) of 1.20", "174.72 g CO2e", TOOL_VERSION, "hardware energy counter"):
         assert needle in s, needle
+
+
+def test_statement_of_a_tiny_run_never_rounds_to_zero():
+    rec = series_run(duration_s=2.0, energy_j=13.5, emissions_g=0.000327)
+    s = statement(run_facts(rec, tool_version=TOOL_VERSION))
+    assert "2.0 s" in s and "13.5 J" in s and "0.327 mg CO2e" in s
+    assert " 0.00" not in s and "0.000 kWh" not in s
 
 
 def test_latex_escapes_specials():

@@ -29,7 +29,6 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from ..errors import DataError

@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..record import RunRecord
-from ..units import format_duration, format_energy, format_mass
+from ..units import format_duration, format_energy
+from .render import fmt_mass
 
 
 def _ratio(x: float | None, base: float | None) -> float | None:
@@ -75,7 +76,7 @@ def render_compare_text(c: dict[str, Any]) -> str:
     row("  ratio", [_r(r["ratios"]["duration"]) for r in runs])
     row("energy", [format_energy(r["energy_j"]) for r in runs])
     row("  ratio", [_r(r["ratios"]["energy"]) for r in runs])
-    row("emissions CO2e", [format_mass(r["emissions_g"]) for r in runs])
+    row("emissions CO2e", [fmt_mass(r["emissions_g"]) for r in runs])
     row("  ratio", [_r(r["ratios"]["emissions"]) for r in runs])
     row("location", [str(r["location"]) for r in runs])
     row("intensity g/kWh", ["?" if r["intensity_g_per_kwh"] is None else f"{r['intensity_g_per_kwh']:.0f}"
@@ -84,11 +85,11 @@ def render_compare_text(c: dict[str, Any]) -> str:
         row(f"energy {comp}", ["unavailable" if r["energy_by_component_j"][comp] is None
                                else format_energy(r["energy_by_component_j"][comp]) for r in runs])
     for ph in c["phases"]:
-        row(f"phase {ph}"[:22], ["-" if r["phases"][ph] is None else format_mass(r["phases"][ph]["emissions_g"])
+        row(f"phase {ph}"[:22], ["-" if r["phases"][ph] is None else fmt_mass(r["phases"][ph]["emissions_g"])
                                  for r in runs])
     if runs and "greener" in runs[0]:
         row("greener: where", ["-" if r["greener"] is None else r["greener"]["where"][:w - 1] for r in runs])
-        row("greener: CO2e", ["-" if r["greener"] is None else format_mass(r["greener"]["emissions_g"]) for r in runs])
+        row("greener: CO2e", ["-" if r["greener"] is None else fmt_mass(r["greener"]["emissions_g"]) for r in runs])
         for r in runs:
             if r["greener"]:
                 sv = r['greener']['saving']
@@ -96,6 +97,6 @@ def render_compare_text(c: dict[str, Any]) -> str:
                              + (f", {sv * 100:.0f}% less" if sv is not None else ""))
             b = r.get("best_start") or {}
             lines.append(f"  {r['id'][:8]} best start within 24 h: "
-                         + (f"{b['start']} ({format_mass(b['emissions_g'])})" if b.get("available")
+                         + (f"{b['start']} ({fmt_mass(b['emissions_g'])})" if b.get("available")
                             else f"not computed: {b.get('reason')}"))
     return "\n".join(lines) + "\n"

@@ -103,8 +103,8 @@ def pick_equivalents(emissions_g: float, n: int = 3) -> list[Equivalent]:
 
     Candidates are the rows marked ``pick``; those whose count falls in their
     readable range [low, high] rank by how close the count is to
-    :data:`SWEET_SPOT` on a log scale. When none is in range (a few mg), the
-    single closest one is returned. An emission of 0 or less has no equivalent.
+    :data:`SWEET_SPOT` on a log scale. When none is in range (a few mg), there
+    is no graspable equivalent and the list is empty; so is it for 0 or less.
     """
     if not emissions_g > 0:
         return []
@@ -115,6 +115,4 @@ def pick_equivalents(emissions_g: float, n: int = 3) -> list[Equivalent]:
         return abs(math.log10(e.count) - math.log10(target))
 
     inside = sorted((e for e in cands if e.factor.low <= e.count <= e.factor.high), key=dist)
-    if inside:
-        return inside[:n]
-    return sorted(cands, key=dist)[:1]
+    return inside[:n]

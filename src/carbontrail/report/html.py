@@ -11,9 +11,9 @@ import html
 from typing import Any
 
 from ..record import RunRecord
-from ..units import format_duration, format_energy, format_mass
+from ..units import format_duration, format_energy
 from .facts import hardware_line
-from .render import _whatif_lines, intensity_label, statement
+from .render import _whatif_lines, fmt_mass, intensity_label, statement
 
 _CSS = """body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:60rem;
 color:#1b1f23;padding:0 1rem}h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:1.6rem;border-bottom:1px solid #ddd}
@@ -60,12 +60,12 @@ def render_html(f: dict[str, Any], figures: list[str] | None = None) -> str:
     figs = "\n".join(figures or [])
     if f["kind"] == "project":
         title = f"Project {f['project']}"
-        body = (f"<p class=big>{_e(format_mass(f['emissions']['g']))} CO2e</p>"
+        body = (f"<p class=big>{_e(fmt_mass(f['emissions']['g']))} CO2e</p>"
                 f"<p>{f['runs_count']} runs, {_e(format_energy(f['energy']['total_j']))}, "
                 f"{_e(format_duration(f['duration_s']))}</p>"
                 + _table(["run", "started (UTC)", "duration", "energy", "CO2e", "location"],
                          [[r["id"][:8], r["started_at"][:19], format_duration(r["duration_s"]),
-                           format_energy(r["energy_j"]), format_mass(r["emissions_g"]), r["location"]]
+                           format_energy(r["energy_j"]), fmt_mass(r["emissions_g"]), r["location"]]
                           for r in f["runs"]]))
     else:
         run, e = f["run"], f["energy"]
@@ -77,15 +77,15 @@ def render_html(f: dict[str, Any], figures: list[str] | None = None) -> str:
                  ["hardware", hardware_line(f["hardware"])],
                  ["grid intensity", intensity_label(f["intensity"])],
                  ["PUE", f"{f['pue']['value']:.2f} ({f['pue']['source']})"],
-                 ["embodied", f"{format_mass(emb['emissions_g'])} CO2e ({emb['scope']}; {emb['source']})"
+                 ["embodied", f"{fmt_mass(emb['emissions_g'])} CO2e ({emb['scope']}; {emb['source']})"
                   if emb.get("estimated") else emb["reason"]]]
         if f.get("sci"):
-            facts.append(["SCI", f"{format_mass(f['sci']['per_unit_g'])} CO2e per {f['sci']['unit']} "
+            facts.append(["SCI", f"{fmt_mass(f['sci']['per_unit_g'])} CO2e per {f['sci']['unit']} "
                                  f"({f['sci']['formula']})"])
         comps = [[c["component"], "unavailable (not counted as 0)" if c["energy_j"] is None
                   else format_energy(c["energy_j"]), "-" if c["share"] is None else f"{c['share'] * 100:.1f}%",
                   c["method_text"]] for c in e["components"]]
-        body = (f"<p class=big>{_e(format_mass(f['emissions']['g']))} CO2e</p>"
+        body = (f"<p class=big>{_e(fmt_mass(f['emissions']['g']))} CO2e</p>"
                 f"<p>{_e(format_energy(e['total_j']))} of IT energy; {_e(f['emissions']['basis'])}</p>"
                 + _table(["", ""], facts) + "<h2>Energy by component</h2>"
                 + _table(["component", "energy", "share", "how it was obtained"], comps))
@@ -93,7 +93,7 @@ def render_html(f: dict[str, Any], figures: list[str] | None = None) -> str:
             body += "<h2>Phases</h2>" + _table(
                 ["phase", "duration", "energy", "CO2e"],
                 [[p["path"], format_duration(p["duration_s"]), format_energy(p["energy_j"]),
-                  format_mass(p["emissions_g"])] for p in f["phases"]])
+                  fmt_mass(p["emissions_g"])] for p in f["phases"]])
         if f.get("whatif"):
             body += "<h2>What if</h2><ul>" + "".join(f"<li>{_e(x)}</li>" for x in _whatif_lines(f["whatif"])) + "</ul>"
         if f["warnings"]:

@@ -14,6 +14,21 @@ from ..units import format_duration, format_energy, format_mass
 from .facts import hardware_line
 
 
+def fmt_mass(mass_g: float) -> str:
+    """CO2e mass for reports: like units.format_mass, with three significant figures below 1 g."""
+    if 0 < mass_g < 1:
+        from .badge import mass_text
+
+        return mass_text(mass_g)
+    return format_mass(mass_g)
+
+
+def fmt_hours(duration_s: float) -> str:
+    """'1.00 hours' from 0.1 h up, else '2.0 s' / '5 min 3 s'."""
+    h = duration_s / 3600.0
+    return f"{h:.2f} hours" if h >= 0.1 else format_duration(duration_s)
+
+
 def _g(x: float | None, fmt: str = "{:.0f}") -> str:
     return "?" if x is None else fmt.format(x)
 
@@ -43,8 +58,8 @@ def statement(f: dict[str, Any]) -> str:
     """One paragraph (plain text) for a paper's compute and emissions statement."""
     if f["kind"] == "project":
         return (f"The {f['runs_count']} runs of project {f['project']} ran on {'; '.join(f['hardware'])} for "
-                f"{f['duration_s'] / 3600:.2f} hours in total at {', '.join(f['locations'])}. They used "
-                f"{f['energy']['total_kwh']:.3f} kWh of electricity and emitted {f['emissions']['kg']:.3f} kgCO2e "
+                f"{fmt_hours(f['duration_s'])} in total at {', '.join(f['locations'])}. They used "
+                f"{format_energy(f['energy']['total_j'])} of electricity and emitted {fmt_mass(f['emissions']['g'])} CO2e "
                 f"(location-based; grid intensity from {'; '.join(f['intensity_sources']) or 'unknown sources'}; "
                 f"PUE {', '.join(f'{v:g} ({s})' for v, s in f['pue'])}). "
                 f"Figures measured with {f['tool']['name']} {f['tool']['version']}.")
@@ -53,16 +68,16 @@ def statement(f: dict[str, Any]) -> str:
     src = i.get("source") or "an unknown source"
     year = f" {i['year']}" if i.get("year") and str(i["year"]) not in str(src) else ""
     emb = f["embodied"]
-    emb_txt = (f" Embodied emissions allocated to the run: {emb['emissions_g'] / 1000:.4f} kgCO2e ({emb['scope']})."
+    emb_txt = (f" Embodied emissions allocated to the run: {fmt_mass(emb['emissions_g'])} CO2e ({emb['scope']})."
                if emb.get("estimated") else " Embodied (manufacturing) emissions were not estimated.")
     unavailable = (f" Energy of {', '.join(e['unavailable'])} could not be measured and is not included."
                    if e["unavailable"] else "")
-    return (f"The experiments ran on {hardware_line(f['hardware'])} for {run['duration_h']:.2f} hours "
+    return (f"The experiments ran on {hardware_line(f['hardware'])} for {fmt_hours(run['duration_s'])} "
             f"in {loc.get('name') or loc.get('code') or 'an unknown location'} ({loc.get('code')}). "
-            f"They used {e['total_kwh']:.3f} kWh of electricity ({'; '.join(_method_notes(f))}). "
+            f"They used {format_energy(e['total_j'])} of electricity ({'; '.join(_method_notes(f))}). "
             f"With a power usage effectiveness (PUE) of {p['value']:.2f} ({p['source']}) and a grid carbon "
             f"intensity of {_g(i.get('mean_g_per_kwh'))} gCO2e/kWh ({src}{year}, {i.get('kind') or 'kind unknown'}), "
-            f"the runs emitted {f['emissions']['kg']:.4f} kgCO2e (location-based).{unavailable}{emb_txt} "
+            f"the runs emitted {fmt_mass(f['emissions']['g'])} CO2e (location-based).{unavailable}{emb_txt} "
             f"Measured with {f['tool']['name']} {f['tool']['version']}.")
 
 
@@ -79,15 +94,15 @@ def _whatif_lines(w: dict[str, Any]) -> list[str]:
     out = []
     here = w.get("here")
     if here:
-        out.append(f"{here['code']} with its annual figure: {format_mass(here['emissions_g'])} CO2e at {gk(here['g_per_kwh'])} g/kWh "
+        out.append(f"{here['code']} with its annual figure: {fmt_mass(here['emissions_g'])} CO2e at {gk(here['g_per_kwh'])} g/kWh "
                    f"({here['intensity_source']}) x PUE {here['pue']:.2f}")
     for r in w.get("regions", []):
-        out.append(f"{r['code']:<22} {format_mass(r['emissions_g']):>10} CO2e  {gk(r['g_per_kwh'])} g/kWh "
+        out.append(f"{r['code']:<22} {fmt_mass(r['emissions_g']):>10} CO2e  {gk(r['g_per_kwh'])} g/kWh "
                    f"({r['intensity_source']}) x PUE {r['pue']:.2f}")
     b = w.get("best_start") or {}
     if b.get("available"):
         out.append(f"best start within {b['window_h']:.0f} h: {b['start']} (+{b['delay_h']:.1f} h), "
-                   f"{format_mass(b['emissions_g'])} instead of {format_mass(b['baseline_emissions_g'])} "
+                   f"{fmt_mass(b['emissions_g'])} instead of {fmt_mass(b['baseline_emissions_g'])} "
                    f"({b['saving'] * 100:.0f}% less; {b['series_source']}, {b['series_kind']})")
     elif b:
         out.append(f"best start within 24 h: not computed: {b['reason']}")
@@ -113,22 +128,22 @@ def render_text(f: dict[str, Any]) -> str:
         else:
             lines.append(f"    {c['component']:<6} {format_energy(c['energy_j']):>11} {c['share'] * 100:5.1f}%  "
                          f"{c['method_text']}")
-    lines += [f"  emissions  {format_mass(f['emissions']['g'])} CO2e ({f['emissions']['basis']})",
+    lines += [f"  emissions  {fmt_mass(f['emissions']['g'])} CO2e ({f['emissions']['basis']})",
               f"  intensity  {intensity_label(i)}",
               f"  PUE        {p['value']:.2f} ({p['source']})"]
     emb = f["embodied"]
-    lines.append(f"  embodied   {format_mass(emb['emissions_g'])} CO2e ({emb['scope']}; {emb['source']})"
+    lines.append(f"  embodied   {fmt_mass(emb['emissions_g'])} CO2e ({emb['scope']}; {emb['source']})"
                  if emb.get("estimated") else f"  embodied   {emb['reason']}")
     if f.get("sci"):
         s = f["sci"]
-        lines.append(f"  SCI        {format_mass(s['per_unit_g'])} CO2e per {s['unit']} over {s['units']:g} "
+        lines.append(f"  SCI        {fmt_mass(s['per_unit_g'])} CO2e per {s['unit']} over {s['units']:g} "
                      f"{s['unit']} ({s['formula']})")
     if f["phases"]:
         lines.append("  phases")
         for ph in f["phases"]:
             depth = ph["path"].count("/")
             lines.append(f"    {'  ' * depth}{ph['name']:<20} {format_duration(ph['duration_s']):>12} "
-                         f"{format_energy(ph['energy_j']):>11} {format_mass(ph['emissions_g']):>10}")
+                         f"{format_energy(ph['energy_j']):>11} {fmt_mass(ph['emissions_g']):>10}")
     if f["equivalents"]:
         lines.append("  that is about")
         lines += [f"    {q['text']} ({q['source']}, {q['year']})" for q in f["equivalents"]]
@@ -143,7 +158,7 @@ def render_text(f: dict[str, Any]) -> str:
 def _project_text(f: dict[str, Any]) -> str:
     lines = [f"carbontrail report: project {f['project']}, {f['runs_count']} runs "
              f"({f['first_started_at']} .. {f['last_started_at']})",
-             f"  energy     {format_energy(f['energy']['total_j'])}, emissions {format_mass(f['emissions']['g'])} CO2e, "
+             f"  energy     {format_energy(f['energy']['total_j'])}, emissions {fmt_mass(f['emissions']['g'])} CO2e, "
              f"time {format_duration(f['duration_s'])}"]
     for c in f["energy"]["components"]:
         lines.append(f"    {c['component']:<6} {format_energy(c['energy_j']):>11}")
@@ -152,7 +167,7 @@ def _project_text(f: dict[str, Any]) -> str:
     lines.append("  runs")
     for r in f["runs"]:
         lines.append(f"    {r['id'][:8]} {r['started_at'][:19]} {format_duration(r['duration_s']):>12} "
-                     f"{format_energy(r['energy_j']):>11} {format_mass(r['emissions_g']):>10}  {r['location']}")
+                     f"{format_energy(r['energy_j']):>11} {fmt_mass(r['emissions_g']):>10}  {r['location']}")
     if f["equivalents"]:
         lines.append("  that is about")
         lines += [f"    {q['text']} ({q['source']}, {q['year']})" for q in f["equivalents"]]
@@ -168,11 +183,11 @@ def render_markdown(f: dict[str, Any]) -> str:
     """A Markdown report ending with the compute-and-emissions statement."""
     if f["kind"] == "project":
         rows = "\n".join(f"| {r['id'][:8]} | {r['started_at'][:19]} | {format_duration(r['duration_s'])} | "
-                         f"{format_energy(r['energy_j'])} | {format_mass(r['emissions_g'])} | {r['location']} |"
+                         f"{format_energy(r['energy_j'])} | {fmt_mass(r['emissions_g'])} | {r['location']} |"
                          for r in f["runs"])
         return (f"# Project {f['project']}: energy and emissions\n\n"
                 f"{f['runs_count']} runs, {format_energy(f['energy']['total_j'])}, "
-                f"**{format_mass(f['emissions']['g'])} CO2e**.\n\n"
+                f"**{fmt_mass(f['emissions']['g'])} CO2e**.\n\n"
                 "| run | started (UTC) | duration | energy | CO2e | location |\n|---|---|---|---|---|---|\n"
                 f"{rows}\n\n{_md_equivalents(f)}## Compute and emissions statement\n\n{statement(f)}\n")
     run, e, i, p = f["run"], f["energy"], f["intensity"], f["pue"]
@@ -181,15 +196,15 @@ def render_markdown(f: dict[str, Any]) -> str:
            f"- **Started**: {run['started_at']} ({format_duration(run['duration_s'])}, {run['status']})",
            f"- **Where**: {f['location'].get('name')} (`{f['location'].get('code')}`, {f['location'].get('how')})",
            f"- **Hardware**: {_md_escape(hardware_line(f['hardware']))}",
-           f"- **Emissions**: **{format_mass(f['emissions']['g'])} CO2e** ({f['emissions']['basis']})",
+           f"- **Emissions**: **{fmt_mass(f['emissions']['g'])} CO2e** ({f['emissions']['basis']})",
            f"- **Grid intensity**: {_md_escape(intensity_label(i))}",
            f"- **PUE**: {p['value']:.2f} ({_md_escape(p['source'])})"]
     emb = f["embodied"]
-    out.append(f"- **Embodied**: {format_mass(emb['emissions_g'])} CO2e ({_md_escape(emb['scope'])}; "
+    out.append(f"- **Embodied**: {fmt_mass(emb['emissions_g'])} CO2e ({_md_escape(emb['scope'])}; "
                f"{_md_escape(emb['source'])})" if emb.get("estimated") else f"- **Embodied**: {emb['reason']}")
     if f.get("sci"):
         s = f["sci"]
-        out.append(f"- **SCI**: {format_mass(s['per_unit_g'])} CO2e per {s['unit']} ({s['formula']})")
+        out.append(f"- **SCI**: {fmt_mass(s['per_unit_g'])} CO2e per {s['unit']} ({s['formula']})")
     out.append("\n## Energy by component\n\n| component | energy | share | how it was obtained |\n|---|---|---|---|")
     for c in e["components"]:
         if c["energy_j"] is None:
@@ -203,7 +218,7 @@ def render_markdown(f: dict[str, Any]) -> str:
         for ph in f["phases"]:
             share = f"{ph['share'] * 100:.1f}%" if ph["share"] is not None else "-"
             out.append(f"| {_md_escape(ph['path'])} | {format_duration(ph['duration_s'])} | "
-                       f"{format_energy(ph['energy_j'])} | {format_mass(ph['emissions_g'])} | {share} |")
+                       f"{format_energy(ph['energy_j'])} | {fmt_mass(ph['emissions_g'])} | {share} |")
     out.append("")
     out.append(_md_equivalents(f).rstrip("\n"))
     if f.get("whatif"):
