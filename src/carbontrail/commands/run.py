@@ -17,6 +17,8 @@ import subprocess
 import sys
 import warnings
 from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Iterator
 
 import click
@@ -89,6 +91,7 @@ class SignalForwarder:
         self.received.append(signum)
         try:
             os.killpg(self.pgid, signum)
+            os.killpg(self.pgid, signal.SIGCONT)  # a paused job must be able to act on it
         except ProcessLookupError:
             pass
 
@@ -116,15 +119,33 @@ class SignalForwarder:
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Append a CodeCarbon-compatible row here.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False), help="Write the run record as JSON here.")
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary.")
+@click.option("--series", type=click.Path(exists=True, dir_okay=False),
+              help="Intensity series file: each interval is charged at its own time's figure.")
+@click.option("--within", help="Flexible Start: delay the start by up to this long (12h) to a cleaner time.")
+@click.option("--pause-resume", "pause_resume",
+              help="Pause in dirty hours; may take this much longer than --duration (100%).")
+@click.option("--duration", help="Expected uninterrupted run time of the job (6h), for --within/--pause-resume.")
+@click.option("--min-segment", help="Pause & Resume: shortest run segment (30m).")
+@click.option("--max-pauses", type=int, help="Pause & Resume: at most this many pauses.")
+@click.option("--checkpoint-signal", help="Signal that makes the job checkpoint and exit (USR1) instead of SIGSTOP.")
+@click.option("--resume-cmd", help="Command that restarts the job from its checkpoint (with --checkpoint-signal).")
+@click.option("--fill", is_flag=True, help="Fill gaps in the series linearly instead of refusing it.")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def run_cmd(project: str | None, experiment: str | None, location: str | None, interval_s: float | None,
             pue: float | None, intensity_g: float | None, scope: str | None, units: float | None,
             unit_name: str | None, csv_path: str | None, json_path: str | None, quiet: bool,
-            command: tuple[str, ...]) -> None:
+            series: str | None, within: str | None, pause_resume: str | None, duration: str | None,
+            min_segment: str | None, max_pauses: int | None, checkpoint_signal: str | None,
+            resume_cmd: str | None, fill: bool, command: tuple[str, ...]) -> None:
     """Run COMMAND as a child process and track its energy and emissions.
 
     Example: carbontrail run --location FR -- python train.py --epochs 3
+
+    Carbon-aware: --within 12h --duration 2h waits for the cleanest start;
+    --pause-resume 100% --duration 6h pauses the job in dirty hours and always
+    meets the deadline (release + 2 x duration).
     """
+    from . import _scheduled as sched
     from ..config import load_settings
     from ..tracker import CarbontrailWarning, Tracker
 
@@ -139,26 +160,48 @@ def run_cmd(project: str | None, experiment: str | None, location: str | None, i
         "project": project, "experiment": experiment, "location": location,
         "interval_s": interval_s, "pue": pue, "scope": scope,
     })
+    within_s, extra, duration_s = sched.check_options(within, pause_resume, duration, checkpoint_signal,
+                                                     resume_cmd)
+    settings = sched.settings_with_series(settings, series)
     csv_target = csv_path or (str(settings.csv) if settings.csv else None)
     tracker = Tracker(settings=settings, intensity=intensity_g, command=cmd, csv=csv_target,
                       json_path=json_path, units=units, unit_name=unit_name)
+    schedule: dict[str, Any] | None = None
+    timeline = None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", CarbontrailWarning)  # the summary shows them
         tracker.prepare()  # bad input (unknown location ...) stops here, before the job starts
+        if duration_s is not None:
+            location = tracker._prepared[1]
+            horizon = duration_s + (within_s if within_s is not None else duration_s * (extra or 0.0))
+            timeline, fixed, note = sched.planning_timeline(settings, location, None, fill, horizon)
+        if within_s is not None:
+            schedule = sched.wait_planned_start(timeline, fixed, note, duration_s, within_s, quiet)
         child = start_child(cmd)
         tracker.set_job_pid(child.pid)
         tracker.start()
         with SignalForwarder(child.pid) as fwd, _foreground(child.pid):
-            while True:
-                try:
-                    returncode = child.wait()
-                    break
-                except KeyboardInterrupt:  # pragma: no cover - handler replaces SIGINT
-                    continue
+            if extra is not None:
+                returncode, schedule = _pause_resume(child, fwd, tracker, timeline, fixed, note, duration_s,
+                                                     extra, min_segment, max_pauses, checkpoint_signal,
+                                                     resume_cmd, quiet)
+            else:
+                returncode = child.wait()
         status = "completed" if returncode == 0 else "failed"
         if fwd.received:
             status = "interrupted"
+        if schedule is not None and tracker.record is not None:
+            tracker.record.schedule = schedule
         footprint = tracker.stop(status=status, exit_code=exit_code_of(returncode))
+        if schedule is not None and tracker.record is not None:
+            # the final intervals arrived in stop(): measure the realised saving on all of them
+            schedule["realised"] = sched.realised_saving(
+                tracker.record, timeline, schedule.get("release", 0.0),
+                "start" if schedule["mode"] == "flexible_start" else "work")
+            tracker.record.schedule = schedule
+            tracker._flush()
+            if tracker.outputs.get("json"):
+                tracker._write_json(Path(tracker.outputs["json"]))
     rec = tracker.record
     assert rec is not None
     if not quiet:
@@ -172,8 +215,69 @@ def run_cmd(project: str | None, experiment: str | None, location: str | None, i
                 click.echo(f"  {key:<10} {tracker.outputs[key]}", err=True)
     elif rec.warnings and tracker.outputs.get("fallback"):
         warn(f"run record written to {tracker.outputs['fallback']}")
+    if not quiet and rec.schedule:
+        real = (rec.schedule.get("realised") or {})
+        if real.get("saving") is not None:
+            click.echo(f"  schedule   {rec.schedule['mode']}: realised saving {real['saving'] * 100:.1f}% "
+                       f"({real['emissions_g']:.3g} g against {real['baseline_emissions_g']:.3g} g "
+                       "starting at release and running through; measured energy)", err=True)
+        elif real.get("why"):
+            click.echo(f"  schedule   {rec.schedule['mode']}: no realised saving ({real['why']})", err=True)
     del footprint
     sys.exit(exit_code_of(returncode))
+
+
+def _pause_resume(child: subprocess.Popen[bytes], fwd: SignalForwarder, tracker: Any, timeline: Any,
+                  fixed: Any, note: str, duration_s: float, extra: float, min_segment: str | None,
+                  max_pauses: int | None, checkpoint_signal: str | None, resume_cmd: str | None,
+                  quiet: bool) -> tuple[int, dict[str, Any]]:
+    """Drive the child with the Pause & Resume controller; returns (returncode, schedule record)."""
+    import shlex
+    import time
+
+    from ..schedule.runner import PauseResumeController
+    from . import _scheduled as sched
+    from ._common import parse_duration_option
+
+    release = time.time()
+    if timeline is None:
+        if not quiet:
+            click.echo(f"carbontrail: only a flat annual figure is known ({note}): nothing to gain by "
+                       "pausing; running straight through.", err=True)
+        return child.wait(), {"mode": "pause_resume", "release": release, "note": note,
+                              "intensity": fixed.describe() if fixed is not None else None}
+    deadline = release + (1.0 + extra) * duration_s
+
+    def on_event(ev: dict[str, Any]) -> None:
+        if ev["event"] == "restart":
+            fwd.pgid = ev["pid"]
+            tracker.set_job_pid(ev["pid"])
+        if not quiet and ev["event"] in {"pause", "resume", "restart", "run_to_completion", "intensity_failed"}:
+            what = ev.get("reason") or ev.get("error") or ""
+            click.echo(f"carbontrail: {ev['event'].replace('_', ' ')}"
+                       f"{': ' + what if what else ''}", err=True)
+
+    def spawn(cmd: Any) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(list(cmd), process_group=0)
+
+    controller = PauseResumeController(
+        child, timeline, duration_s, deadline,
+        poll_s=min(1.0, timeline.slot_s / 4),
+        min_segment_s=parse_duration_option(min_segment, "--min-segment") or 0.0,
+        max_pauses=max_pauses,
+        checkpoint_signal=sched.parse_signal(checkpoint_signal),
+        resume_cmd=shlex.split(resume_cmd) if resume_cmd else None,
+        spawn=spawn, on_event=on_event,
+    )
+    if not quiet:
+        click.echo(f"carbontrail: pause & resume over {note}; deadline "
+                   f"{datetime.fromtimestamp(deadline, tz=timezone.utc).isoformat(timespec='seconds')}", err=True)
+    returncode = controller.run()
+    record = controller.to_dict()
+    record["release"] = release
+    record["note"] = note
+    record["paused_intervals"] = sched.paused_intervals(record)
+    return returncode, record
 
 
 __all__ = ["run_cmd", "echo_json"]
