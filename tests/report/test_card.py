@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from huggingface_hub import ModelCard
 from huggingface_hub.repocard import metadata_load
-from records import gpu_run, series_run
+from report_records import gpu_run, series_run
 
 from carbontrail.errors import ConfigError
 from carbontrail.report.card import card_metadata, metadata_yaml, update_model_card

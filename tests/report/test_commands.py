@@ -7,7 +7,7 @@ import json
 import os
 
 import pytest
-from conftest import FIXTURES
+from report_helpers import FIXTURES
 from huggingface_hub import ModelCard
 
 from carbontrail.cli import main

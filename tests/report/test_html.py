@@ -3,8 +3,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from conftest import TOOL_VERSION, fixed_candidates
-from records import gpu_run
+from report_helpers import TOOL_VERSION, fixed_candidates
+from report_records import gpu_run
 
 from carbontrail.report.facts import run_facts
 from carbontrail.report.html import render_html, run_plots

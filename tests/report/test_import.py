@@ -6,7 +6,7 @@ import csv
 import uuid
 
 import pytest
-from conftest import FIXTURES
+from report_helpers import FIXTURES
 
 from carbontrail.errors import DataError
 from carbontrail.report.codecarbon_import import PROVENANCE, read_codecarbon_csv

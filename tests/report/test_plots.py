@@ -3,7 +3,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
-from records import gpu_run, series_run
+from report_records import gpu_run, series_run
 
 from carbontrail.errors import ConfigError, DataError
 from carbontrail.report.plots import make_plot, save

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import TOOL_VERSION, check_golden, fixed_candidates
-from records import gpu_run, series_run
+from report_helpers import TOOL_VERSION, check_golden, fixed_candidates
+from report_records import gpu_run, series_run
 
 from carbontrail.report.facts import project_facts, run_facts
 from carbontrail.report.latex import escape, render_latex

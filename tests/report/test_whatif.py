@@ -4,8 +4,8 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from conftest import fixed_candidates
-from records import gpu_run, series_run
+from report_helpers import fixed_candidates
+from report_records import gpu_run, series_run
 
 from carbontrail.intensity.series import IntensitySeries, to_epoch
 from carbontrail.report.whatif import best_start, cleanest_regions, region_candidates, whatif_for
