@@ -10,6 +10,7 @@ exit status 2 (1 is left to the tracked command's own failures).
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 
 import click

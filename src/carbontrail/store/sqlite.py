@@ -20,7 +20,6 @@ import json
 import os
 import socket
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -119,7 +118,6 @@ class Store:
         self.path = Path(path)
         self.stale_after_s = stale_after_s
         self.busy_timeout_s = busy_timeout_s
-        self._local: dict[tuple[int, int], sqlite3.Connection] = {}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -134,32 +132,26 @@ class Store:
     # -- connections ------------------------------------------------------------
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection (kept open: closing the last WAL connection checkpoints).
+        """A connection for one operation, closed after it.
 
-        Connections are per process and thread, so a forked child or another
-        thread never reuses one it does not own.
+        Never kept open between operations: a connection inherited across
+        fork (a tracked job's DataLoader workers, say) or left open while a
+        file with the same inode is created confuses SQLite's POSIX locks and
+        loses writes.
         """
-        key = (os.getpid(), threading.get_ident())
-        conn = self._local.get(key)
-        if conn is None:
-            try:
-                conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None,
-                                       check_same_thread=True)
-                conn.execute("PRAGMA foreign_keys = ON")
-                conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, no fsync per commit
-                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
-            except sqlite3.DatabaseError as exc:
-                if "not a database" in str(exc):
-                    raise StoreError(f"{self.path} is not a carbontrail store ({exc}); "
-                                     "move it away or set CARBONTRAIL_HOME elsewhere") from None
-                raise StoreError(f"cannot open {self.path}: {exc}") from None
-            self._local[key] = conn
-        yield conn
-
-    def close(self) -> None:
-        """Close this thread's connection (others close when their thread's store is collected)."""
-        conn = self._local.pop((os.getpid(), threading.get_ident()), None)
-        if conn is not None:
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None)
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, no fsync per commit
+            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_s * 1000)}")
+        except sqlite3.DatabaseError as exc:
+            if "not a database" in str(exc):
+                raise StoreError(f"{self.path} is not a carbontrail store ({exc}); "
+                                 "move it away or set CARBONTRAIL_HOME elsewhere") from None
+            raise StoreError(f"cannot open {self.path}: {exc}") from None
+        try:
+            yield conn
+        finally:
             conn.close()
 
     @contextmanager
