@@ -106,7 +106,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("scope", "CARBONTRAIL_SCOPE", _scope, "machine",
             "machine: whole-machine energy; process: also the job's attributed share"),
     Setting("ip_geolocation", "CARBONTRAIL_IP_GEOLOCATION", _bool, False,
-            "opt in to an IP lookup when the location cannot be found otherwise"),
+            "opt in to an IP geolocation lookup (before the time-zone guess) when no location is set"),
+    Setting("ip_geolocation_url", "CARBONTRAIL_IP_GEOLOCATION_URL", _str, "https://ipinfo.io/json",
+            "IP geolocation service answering JSON with a two-letter 'country' field"),
     Setting("metadata_timeout_s", "CARBONTRAIL_METADATA_TIMEOUT", _positive_float("metadata timeout"), 0.3,
             "timeout of the cloud instance metadata request [s]"),
     Setting("metadata_url", "CARBONTRAIL_METADATA_URL", _str, "http://169.254.169.254",
@@ -155,6 +157,7 @@ class Settings:
     experiment: str | None = None
     scope: str = "machine"
     ip_geolocation: bool = False
+    ip_geolocation_url: str = "https://ipinfo.io/json"
     metadata_timeout_s: float = 0.3
     metadata_url: str = "http://169.254.169.254"
     intensity_series: Path | None = None

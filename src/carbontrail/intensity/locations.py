@@ -210,8 +210,9 @@ def detect_location(settings: Settings, *, tz_name: str | None = None) -> tuple[
     files under ``settings.dmi_root`` then the instance metadata endpoint
     (``settings.metadata_url``, ``settings.metadata_timeout_s``) only when DMI
     says cloud; the system time zone (``tz_name`` overrides it, for tests);
-    else the world average with a loud warning. IP geolocation is not
-    implemented: when ``settings.ip_geolocation`` is on, a warning says so.
+    else the world average with a loud warning. When the user opted in
+    (``settings.ip_geolocation``), an IP geolocation lookup at
+    ``settings.ip_geolocation_url`` comes before the time-zone guess.
     """
     from .cloud import detect_cloud_region
 
@@ -229,6 +230,16 @@ def detect_location(settings: Settings, *, tz_name: str | None = None) -> tuple[
                             "set CARBONTRAIL_LOCATION to its country or zone")
     elif note:
         warnings.append(note)
+    if settings.ip_geolocation:
+        from .geoip import ip_country
+
+        country, why = ip_country(settings.ip_geolocation_url, settings.metadata_timeout_s * 10)
+        if country and country in _data.location_rows():
+            loc = _to_location(country, "IP geolocation (opted in)")
+            warnings.append(f"location {loc.name} ({loc.code}) from IP geolocation; a VPN or proxy "
+                            "moves it: set --location or CARBONTRAIL_LOCATION to be exact")
+            return loc, warnings
+        warnings.append(why or f"IP geolocation gave {country!r}, which carbontrail does not know")
     tz = tz_name if tz_name is not None else system_tz_name()
     country = country_for_tz(tz or "")
     if country and country in _data.location_rows():
@@ -236,8 +247,5 @@ def detect_location(settings: Settings, *, tz_name: str | None = None) -> tuple[
         warnings.append(f"location guessed from the time zone {tz} as {loc.name} ({loc.code}); "
                         f"set --location or CARBONTRAIL_LOCATION to be exact")
         return loc, warnings
-    if settings.ip_geolocation:
-        warnings.append("ip_geolocation is on but IP geolocation is not implemented in this version; "
-                        "set the location explicitly")
     warnings.append(UNKNOWN_WARNING)
     return world_location(), warnings
