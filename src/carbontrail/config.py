@@ -163,10 +163,10 @@ class Settings:
     intensity_series: Path | None = None
     provider: str | None = None
     electricitymaps_url: str = "https://api.electricitymap.org"
-    electricitymaps_token: str | None = None
+    electricitymaps_token: str | None = field(default=None, repr=False)
     watttime_url: str = "https://api.watttime.org"
     watttime_username: str | None = None
-    watttime_password: str | None = None
+    watttime_password: str | None = field(default=None, repr=False)
     ukgrid_url: str = "https://api.carbonintensity.org.uk"
     energidataservice_url: str = "https://api.energidataservice.dk"
     http_timeout_s: float = 5.0
