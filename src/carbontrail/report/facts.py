@@ -26,12 +26,27 @@ HOURS_PER_YEAR = 8760.0
 METHOD_TEXT = {
     "counter": "hardware energy counter",
     "integrated": "power samples integrated over time",
-    "modelled": "modelled (utilisation x rated power)",
+    "modelled": "modelled",
     "defaulted": "generic default (device unknown)",
     "replayed": "replayed from a recorded file",
     "imported": "imported from another tool",
     "unavailable": "unavailable (not counted as 0)",
 }
+
+
+#: What "modelled" means for each component (see docs/sensors.md).
+MODELLED_TEXT = {
+    "cpu": "modelled (CPU utilisation x catalog power)",
+    "soc": "modelled (CPU utilisation x catalog power)",
+    "ram": "modelled (W per GB x memory in use)",
+    "gpu": "modelled (attributed share of the device)",
+}
+
+
+def _method_text(component: str, method: str) -> str:
+    if method == "modelled":
+        return MODELLED_TEXT.get(component, "modelled")
+    return METHOD_TEXT.get(method, method)
 
 
 def _component_rows(rec: RunRecord) -> list[dict[str, Any]]:
@@ -44,7 +59,7 @@ def _component_rows(rec: RunRecord) -> list[dict[str, Any]]:
             "component": comp, "energy_j": e, "energy_kwh": j_to_kwh(e) if e is not None else None,
             "share": (e / total) if e is not None and total > 0 else None,
             "method": c.get("method", "unavailable"),
-            "method_text": c.get("provenance") or METHOD_TEXT.get(c.get("method", ""), c.get("method", "")),
+            "method_text": c.get("provenance") or _method_text(comp, c.get("method", "")),
             "note": c.get("note"),
             "devices": [d.get("name") or d.get("id") for d in rec.devices
                         if d.get("component") == comp and d.get("method") != "unavailable"],
