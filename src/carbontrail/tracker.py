@@ -29,6 +29,7 @@ from typing import Any
 
 from . import __version__
 from .config import Settings, load_settings
+from .errors import CarbontrailError, StoreError
 from .intensity.model import FixedIntensity, IntensitySource, weighted_intensity
 from .measure.base import Device, Sensor
 from .measure.sampler import Interval, Sampler, _wall_now
@@ -275,7 +276,7 @@ class Tracker:
             self._attribution = self._make_attribution()
         try:
             self.store = self._open_store(settings)
-        except Exception as exc:  # noqa: BLE001 - a broken store must not stop the job
+        except (StoreError, OSError) as exc:  # a broken store must not stop the job
             self.store = None
             self._warn(f"run store unavailable ({exc}); the record will go to a fallback file", loud=True)
         interval_s = settings.interval_s
@@ -316,7 +317,7 @@ class Tracker:
             points = self.intensity_source.points(a, b)
             value = weighted_intensity(points, a, b)
             method = points[0].method if points else "table"
-        except Exception as exc:  # noqa: BLE001 - an intensity failure must not lose the energy
+        except (CarbontrailError, OSError, ValueError, ArithmeticError) as exc:  # keep the energy
             self._warn(f"intensity source failed ({exc}); using the annual table")
             points, value, method = [], None, "fallback"
         if value is None:
@@ -334,7 +335,7 @@ class Tracker:
             code = self.record.location.get("code")
             try:
                 self._intensity_fallback = annual_intensity(resolve_location(code)) if code else None
-            except Exception:  # noqa: BLE001
+            except (CarbontrailError, KeyError):
                 self._intensity_fallback = None
             if self._intensity_fallback is None:
                 from .intensity.tables import world_intensity
@@ -469,7 +470,7 @@ class Tracker:
                 if self._timeline_saved == saved_from:
                     self._timeline_saved = len(snapshot.timeline)
             self.stored_at = str(self.store.path)
-        except Exception as exc:  # noqa: BLE001 - the job goes on without the store
+        except (StoreError, OSError) as exc:  # the job goes on without the store
             self.store = None
             self._warn(f"cannot write the run store ({exc}); the record will go to a fallback file", loud=True)
 

@@ -10,7 +10,9 @@ Clock, wall clock and the wait function are injectable: tests call
 :meth:`Sampler.tick` by hand with a fake clock and never start a thread.
 
 A failing sensor never stops sampling: its exception is turned into a
-warning (said once) and its devices are left out of that tick. When a device
+warning (said once) and its devices are left out of that tick. This is the
+one place that catches any ``Exception``: sensors and callbacks may be user
+code (a replay or custom sensor), and telemetry must never break the job. When a device
 comes back, the energy it accumulated meanwhile lands in the tick that read
 it, so nothing measured is lost.
 """
