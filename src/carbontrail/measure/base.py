@@ -82,6 +82,26 @@ class Sensor(Protocol):
         ...
 
 
+class WarnOnce:
+    """Mixin: ``self._warn(key, message)`` keeps each warning once, in ``warnings``.
+
+    The subclass sets ``self._warnings = []`` and ``self._warned = set()`` in
+    its ``__init__``.
+    """
+
+    _warnings: list[str]
+    _warned: set[str]
+
+    def _warn(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            self._warnings.append(message)
+
+    @property
+    def warnings(self) -> list[str]:
+        return self._warnings
+
+
 class NullSensor:
     """A sensor with no devices: what detection returns when hardware is absent."""
 

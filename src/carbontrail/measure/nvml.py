@@ -36,7 +36,7 @@ from typing import Any
 
 from ..errors import SensorError, SensorNotSupported, SensorPermissionError, SensorUnavailable
 from ..provenance import Method
-from .base import Device, counter_delta
+from .base import Device, WarnOnce, counter_delta
 
 #: shortest interval [s] over which the counter is checked against integrated power
 VALIDATION_MIN_S = 1.0
@@ -104,7 +104,7 @@ class GpuAttribution:
     method: str = "modelled"
 
 
-class NvmlSensor:
+class NvmlSensor(WarnOnce):
     """Energy [J] per visible NVIDIA GPU.
 
     :param nvml: a pynvml-like module; default: ``import pynvml`` when first needed.
@@ -270,15 +270,6 @@ class NvmlSensor:
                 for g in self._gpus if g.method is not Method.UNAVAILABLE}
 
     # -- sampling -------------------------------------------------------------------
-    def _warn(self, key: str, message: str) -> None:
-        if key not in self._warned:
-            self._warned.add(key)
-            self._warnings.append(message)
-
-    @property
-    def warnings(self) -> list[str]:
-        return self._warnings
-
     def _power_w(self, g: _Gpu) -> float | None:
         n = self._nvml
         try:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..provenance import Method
-from .base import Device, counter_delta
+from .base import Device, WarnOnce, counter_delta
 
 #: Highest package power we consider plausible [W] when a zone does not state
 #: its own limit: above the largest server CPU TDPs on sale in 2025 (AMD EPYC
@@ -155,7 +155,7 @@ def scan_zones(root: Path, reader: Reader = _read_text) -> list[Zone]:
     return zones
 
 
-class RaplSensor:
+class RaplSensor(WarnOnce):
     """Whole-socket energy from RAPL counters [J], one device per counted zone.
 
     :param root: the powercap folder (``CARBONTRAIL_POWERCAP_ROOT``).
@@ -335,15 +335,6 @@ class RaplSensor:
     diagnose = status
 
     # -- sampling ----------------------------------------------------------------
-    def _warn(self, key: str, message: str) -> None:
-        if key not in self._warned:
-            self._warned.add(key)
-            self._warnings.append(message)
-
-    @property
-    def warnings(self) -> list[str]:
-        return self._warnings
-
     def _raw(self, z: Zone) -> int | None:
         try:
             return int(self._reader(z.path / "energy_uj").strip())
