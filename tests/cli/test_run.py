@@ -175,3 +175,23 @@ def test_several_processes_track_into_one_store():
     db = Path(os.environ["CARBONTRAIL_HOME"]) / "carbontrail.db"
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT COUNT(DISTINCT id) FROM runs").fetchone()[0] == 4
+
+
+def test_unwritable_store_keeps_the_job_and_the_record(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    env = dict(os.environ, CARBONTRAIL_HOME=str(blocker / "home"), TMPDIR=str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    res = subprocess.run([*CT, "run", "--location", "FR", "--", *py("print('job ran')")],
+                         capture_output=True, text=True, env=env, timeout=60)
+    assert res.returncode == 0
+    assert res.stdout == "job ran\n"
+    assert "run store unavailable" in res.stderr
+    fallback = list((tmp_path / "tmp" / "carbontrail-fallback").glob("run-*.json"))
+    assert len(fallback) == 1 and str(fallback[0]) in res.stderr
+    rec = json.loads(fallback[0].read_text())
+    assert rec["status"] == "completed" and rec["location"]["code"] == "FR"
+    # and it can be brought back into a working store later
+    res = ct("runs", "import", str(fallback[0]))
+    assert res.returncode == 0, res.stderr
+    assert runs_json()[0]["id"] == rec["id"]

@@ -133,6 +133,25 @@ def resolve_location(query: str, how: str = "argument") -> Location:
     return _to_location(code, how)
 
 
+def country_iso3(alpha2: str | None) -> str | None:
+    """ISO 3166-1 alpha-3 code of a country given by its alpha-2 code (FR -> FRA), or None."""
+    if not alpha2:
+        return None
+    row = _data.location_rows().get(alpha2.upper())
+    if row is None or row["kind"] != "country":
+        return None
+    for alias in row["aliases"].split("|"):
+        if len(alias) == 3 and alias.isalpha() and alias.isupper():
+            return alias
+    return None
+
+
+def country_name(alpha2: str | None) -> str | None:
+    """English name of a country given by its alpha-2 code, or None."""
+    row = _data.location_rows().get((alpha2 or "").upper())
+    return row["name"] if row is not None and row["kind"] == "country" else None
+
+
 def all_locations() -> list[Location]:
     """Every known location: countries and zones first, then cloud regions."""
     return [_to_location(code, "table") for code in _data.location_rows()]

@@ -41,6 +41,19 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def _iso3(alpha2: str | None) -> str | None:
+    """CodeCarbon writes alpha-3 codes (FRA); the location tables know them."""
+    from ..intensity.locations import country_iso3
+
+    return country_iso3(alpha2)
+
+
+def _country_name(alpha2: str | None) -> str | None:
+    from ..intensity.locations import country_name
+
+    return country_name(alpha2)
+
+
 def row_for(record: RunRecord) -> dict[str, str]:
     """One CSV row (strings) for a run record."""
     comps = record.components
@@ -73,8 +86,8 @@ def row_for(record: RunRecord) -> dict[str, str]:
         "ram_energy": j_to_kwh(ram_j) if ram_j is not None else None,
         "energy_consumed": j_to_kwh(record.energy_j),
         "water_consumed": None,
-        "country_name": loc.get("country_name") or (loc.get("name") if not provider else None),
-        "country_iso_code": loc.get("country_iso3") or loc.get("country"),
+        "country_name": loc.get("country_name") or _country_name(loc.get("country")),
+        "country_iso_code": loc.get("country_iso3") or _iso3(loc.get("country")) or loc.get("country"),
         "region": loc.get("grid_zone") if loc.get("grid_zone") != loc.get("country") else None,
         "cloud_provider": provider,
         "cloud_region": loc.get("region"),
