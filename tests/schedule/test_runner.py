@@ -77,6 +77,13 @@ def child(tmp_path):
             proc.wait()
 
 
+def finish(proc, stop: Path) -> None:
+    """Ask the child to end and wait for it in REAL time, so the fake clock does not
+    run ahead while a loaded machine is slow to schedule the child's exit."""
+    stop.touch()
+    proc.wait(30)
+
+
 def timeline(values) -> Timeline:
     return Timeline(T0 + SLOT * np.arange(len(values)), np.array(values, float), SLOT, source="scripted")
 
@@ -103,7 +110,7 @@ def test_pauses_the_real_child_in_dirty_slots_and_meets_the_deadline(child):
             time.sleep(0.05)
             seen_stopped.append((proc_state(proc.pid), a, read_counter(counter)))
         if ctl.work_done_s >= 180:
-            stop.touch()
+            finish(proc, stop)
 
     clock.hooks.append(inspect)
     assert ctl.run() == 0
@@ -125,7 +132,7 @@ def test_deadline_wins_when_the_clean_slots_are_too_late(child):
     # cheap only after the deadline; the job must still finish by it
     ctl = PauseResumeController(proc, timeline([300, 500, 500, 500, 10, 10, 10, 10]), work_s=180,
                                 deadline=T0 + 240, clock=clock, sleep=clock.sleep, poll_s=10)
-    clock.hooks.append(lambda: stop.touch() if ctl.work_done_s >= 180 else None)
+    clock.hooks.append(lambda: finish(proc, stop) if ctl.work_done_s >= 180 else None)
     assert ctl.run() == 0
     rec = ctl.to_dict()
     assert rec["finished_at"] <= T0 + 240
@@ -154,7 +161,7 @@ def test_intensity_failure_mid_job_continues_the_child_to_completion(child):
                 time.sleep(0.01)
             assert read_counter(counter) > a
             states.append((clock.t, "checked"))
-            stop.touch()
+            finish(proc, stop)
 
     clock.hooks.append(inspect)
     assert ctl.run() == 0
@@ -193,7 +200,7 @@ def test_min_segment_is_respected_on_the_real_child(child):
     ctl = PauseResumeController(proc, timeline([100, 500, 100, 500, 100, 500, 600, 600]), work_s=180,
                                 deadline=T0 + 480, clock=clock, sleep=clock.sleep, poll_s=10,
                                 min_segment_s=120)
-    clock.hooks.append(lambda: stop.touch() if ctl.work_done_s >= 180 else None)
+    clock.hooks.append(lambda: finish(proc, stop) if ctl.work_done_s >= 180 else None)
     assert ctl.run() == 0
     segs = ctl.to_dict()["actual_segments"]
     assert all(b - a >= 120 - 1e-6 for a, b in segs[:-1])
@@ -225,10 +232,12 @@ def test_checkpoint_signal_and_resume_command(tmp_path):
     saved = []
 
     def hook():
+        if ctl.state == "checkpointing":
+            ctl.process.wait(30)  # real time for the job to save and exit, before fake time moves on
         if ctl.state == "paused" and not saved:
             saved.append(int(ckpt.read_text()))
-        if ctl.work_done_s >= 120:
-            stop.touch()
+        if ctl.work_done_s >= 120 and ctl.state == "running":
+            finish(ctl.process, stop)
 
     clock.hooks.append(hook)
     try:
