@@ -97,8 +97,8 @@ SETTINGS: tuple[Setting, ...] = (
             "DMI folder used to detect a cloud provider"),
     Setting("interval_s", "CARBONTRAIL_INTERVAL", _positive_float("interval"), 1.0,
             "sampling interval in seconds"),
-    Setting("flush_interval_s", "CARBONTRAIL_FLUSH_INTERVAL", _positive_float("flush interval"), 10.0,
-            "how often a running record is saved to the store [s]"),
+    Setting("flush_interval_s", "CARBONTRAIL_FLUSH_INTERVAL", _positive_float("flush interval"), 30.0,
+            "how often a running record is saved to the store [s]; a killed tracker loses at most this much"),
     Setting("pue", "CARBONTRAIL_PUE", _pue, None,
             "power usage effectiveness of the facility (default: provider figure or 1.56 on premises)"),
     Setting("project", "CARBONTRAIL_PROJECT", _str, "default", "project name"),
@@ -151,7 +151,7 @@ class Settings:
     powercap_root: Path = Path("/sys/class/powercap")
     dmi_root: Path = Path("/sys/class/dmi/id")
     interval_s: float = 1.0
-    flush_interval_s: float = 10.0
+    flush_interval_s: float = 30.0
     pue: float | None = None
     project: str = "default"
     experiment: str | None = None

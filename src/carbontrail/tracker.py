@@ -99,7 +99,7 @@ class Tracker:
     :param csv: append a CodeCarbon-compatible row to this file at stop.
     :param json_path: write the run record as JSON here at stop.
     :param flush_interval_s: how often the running record is saved [s], so a
-        killed process keeps what was measured (default: settings, 10 s).
+        killed process keeps what was measured (default: settings, 30 s).
     """
 
     def __init__(
@@ -312,6 +312,8 @@ class Tracker:
     # -- per interval -----------------------------------------------------------
     def _intensity_for(self, interval: Interval) -> tuple[float, str]:
         assert self.intensity_source is not None
+        if isinstance(self.intensity_source, FixedIntensity):  # one figure for all times: no lookup
+            return self.intensity_source.g_per_kwh, self.intensity_source.method
         a, b = interval.started_at, interval.ended_at
         try:
             points = self.intensity_source.points(a, b)

@@ -132,7 +132,7 @@ def test_ram_model_machine_scope_trapezoid(tmp_path):
     proc.mkdir()
     meminfo = proc / "meminfo"
     meminfo.write_text("MemTotal:       16777216 kB\nMemFree: 1 kB\nMemAvailable:    8388608 kB\n")
-    s = RamModelSensor(procfs=proc)
+    s = RamModelSensor(procfs=proc, refresh_s=0)
     [d] = s.devices()
     assert d.method is Method.MODELLED and d.component == "ram" and d.details["w_per_gb"] == 0.3725
     assert machine_memory_used_bytes(proc) == 8 * GIB
@@ -146,10 +146,27 @@ def test_ram_model_process_scope_uses_tree_rss(tmp_path):
     pages = GIB // PAGE_SIZE
     write_pid(proc, 10, 1, 0, 0, rss_pages=pages)
     write_pid(proc, 11, 10, 0, 0, rss_pages=pages)
-    s = RamModelSensor(pid=10, procfs=proc)
+    s = RamModelSensor(pid=10, procfs=proc, refresh_s=0)
     assert s.devices()[0].details["scope"] == "process"
     s.start(0.0)
     assert s.read(1.0)["ram-model"] == pytest.approx(2 * 0.3725)
     for p in ("10", "11"):
         (proc / p / "stat").unlink()                  # job exited: its memory is freed
     assert s.read(2.0)["ram-model"] == pytest.approx(2 * 0.3725 + 0.5 * 2 * 0.3725)
+
+
+def test_ram_model_reads_memory_at_most_every_refresh_period(tmp_path):
+    proc = tmp_path / "proc"
+    proc.mkdir()
+    meminfo = proc / "meminfo"
+    meminfo.write_text("MemTotal:       16777216 kB\nMemAvailable:    8388608 kB\n")   # 8 GiB used
+    s = RamModelSensor(procfs=proc, refresh_s=5.0)
+    s.start(0.0)
+    meminfo.write_text("MemTotal:       16777216 kB\nMemAvailable:    4194304 kB\n")   # 12 GiB used
+    # within the refresh period the last reading (8 GiB) is carried
+    assert s.read(2.0)["ram-model"] == pytest.approx(8 * 0.3725 * 2.0)
+    assert s.last_used_bytes == 8 * GIB
+    # after it, memory is read again and the step is integrated by trapezoid
+    e = s.read(6.0)["ram-model"]
+    assert s.last_used_bytes == 12 * GIB
+    assert e == pytest.approx(8 * 0.3725 * 2.0 + 0.5 * (8 + 12) * 0.3725 * 4.0)

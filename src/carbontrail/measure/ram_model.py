@@ -36,17 +36,22 @@ class RamModelSensor:
     :param pid: the job's root process for ``process`` scope; None = machine scope.
     :param procfs: procfs root.
     :param w_per_gb: override of the W/GB figure (then its source is "given by the user").
+    :param refresh_s: memory in use is read at most this often [s]; between
+        reads the last power is carried (memory use changes slowly, and each
+        read of /proc costs more than the rest of a sampler tick).
     """
 
     name = "ram-model"
 
     def __init__(self, pid: int | None = None, procfs: Path = Path("/proc"),
-                 w_per_gb: float | None = None) -> None:
+                 w_per_gb: float | None = None, refresh_s: float = 5.0) -> None:
         from ..hardware.cpus import catalog_meta
 
         self.procfs = Path(procfs)
         self.tree = ProcessTree(pid, procfs) if pid is not None else None
         self.scope = "process" if pid is not None else "machine"
+        self.refresh_s = float(refresh_s)
+        self._read_at: float | None = None
         if w_per_gb is None:
             d = catalog_meta()["defaults"]["ram_w_per_gb"]
             self.w_per_gb, source = float(d["value"]), d["source"]
@@ -56,6 +61,7 @@ class RamModelSensor:
             "w_per_gb": self.w_per_gb, "w_per_gb_source": source, "gb": "GiB (2^30 bytes)",
             "scope": self.scope,
             "memory": "resident memory of the process tree" if self.tree else "MemTotal - MemAvailable",
+            "refresh_s": self.refresh_s,
         }
         self._device = Device("ram-model", "ram", "RAM (model)", Method.MODELLED, details)
         self._warnings: list[str] = []
@@ -90,12 +96,18 @@ class RamModelSensor:
         used = self.used_bytes()
         self._prev = (now_s, self.power_w(used)) if used is not None else None
         self.last_used_bytes = used
+        self._read_at = now_s
 
     def read(self, now_s: float) -> dict[str, float]:
         """Cumulative modelled energy [J] since :meth:`start` (trapezoid over ticks)."""
-        used = self.used_bytes()
-        if used is None:
-            return {}
+        if (self._read_at is not None and now_s - self._read_at < self.refresh_s
+                and self.last_used_bytes is not None and self._prev is not None):
+            used = self.last_used_bytes  # carried between reads
+        else:
+            used = self.used_bytes()
+            if used is None:
+                return {}
+            self._read_at = now_s
         self.last_used_bytes = used
         p = self.power_w(used)
         if self._prev is None:           # first readable sample: start integrating here
