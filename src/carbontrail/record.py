@@ -278,3 +278,31 @@ class RunRecord:
             version=d.get("version") or "",
             heartbeat_at=parse_time(d.get("heartbeat_at")),
         )
+
+
+def downsample_timeline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge adjacent rows pairwise: energies and emissions add, power and intensity re-derive."""
+    out: list[dict[str, Any]] = []
+    for i in range(0, len(rows) - 1, 2):
+        a, b = rows[i], rows[i + 1]
+        energy = dict(a["energy_j"])
+        for c, e in b["energy_j"].items():
+            energy[c] = energy.get(c, 0.0) + e
+        dt = a["dt_s"] + b["dt_s"]
+        e_tot = sum(energy.values())
+        emissions = a["emissions_g"] + b["emissions_g"]
+        if e_tot > 0:
+            weight_a = sum(a["energy_j"].values()) / e_tot
+            intensity = a["intensity_g_per_kwh"] * weight_a + b["intensity_g_per_kwh"] * (1 - weight_a)
+        else:
+            intensity = (a["intensity_g_per_kwh"] * a["dt_s"] + b["intensity_g_per_kwh"] * b["dt_s"]) / dt if dt else b["intensity_g_per_kwh"]
+        out.append({
+            "t_s": b["t_s"], "at": b["at"], "dt_s": dt, "energy_j": energy,
+            "power_w": {c: e / dt for c, e in energy.items()} if dt > 0 else {},
+            "intensity_g_per_kwh": intensity,
+            "intensity_method": a.get("intensity_method") if a.get("intensity_method") == b.get("intensity_method") else "mixed",
+            "emissions_g": emissions,
+        })
+    if len(rows) % 2:
+        out.append(rows[-1])
+    return out

@@ -34,7 +34,8 @@ from .intensity.model import FixedIntensity, IntensitySource, weighted_intensity
 from .measure.base import Device, Sensor
 from .measure.sampler import Interval, Sampler, _wall_now
 from .provenance import Method, weakest
-from .record import Footprint, PhaseRecord, RunRecord
+from .measure.host import host_hardware
+from .record import Footprint, PhaseRecord, RunRecord, downsample_timeline
 from .units import j_to_kwh
 
 #: Timeline rows kept in a record; longer runs are merged pairwise.
@@ -43,45 +44,6 @@ MAX_TIMELINE_ROWS = 1000
 
 class CarbontrailWarning(UserWarning):
     """Something the user should know about a measurement (shown once)."""
-
-
-def _read_cpu_model(procfs: Path = Path("/proc")) -> str | None:
-    try:
-        with open(procfs / "cpuinfo", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.lower().startswith(("model name", "hardware", "cpu model")):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        return None
-    return None
-
-
-def _read_mem_total_gb(procfs: Path = Path("/proc")) -> float | None:
-    try:
-        with open(procfs / "meminfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("MemTotal:"):
-                    return int(line.split()[1]) * 1024 / 1e9
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
-
-
-def host_hardware(devices: Sequence[Device]) -> dict[str, Any]:
-    """What the run ran on: CPU, GPUs, memory, OS, Python."""
-    import platform
-
-    gpus = [d for d in devices if d.component == "gpu"]
-    names = sorted({d.name for d in gpus})
-    return {
-        "cpu_model": _read_cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "gpu_count": len(gpus),
-        "gpu_model": ", ".join(names) if names else None,
-        "ram_total_gb": _read_mem_total_gb(),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-    }
 
 
 class Tracker:
@@ -619,34 +581,6 @@ class Tracker:
                 return func(*args, **kwargs)
 
         return wrapper
-
-
-def downsample_timeline(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Merge adjacent rows pairwise: energies and emissions add, power and intensity re-derive."""
-    out: list[dict[str, Any]] = []
-    for i in range(0, len(rows) - 1, 2):
-        a, b = rows[i], rows[i + 1]
-        energy = dict(a["energy_j"])
-        for c, e in b["energy_j"].items():
-            energy[c] = energy.get(c, 0.0) + e
-        dt = a["dt_s"] + b["dt_s"]
-        e_tot = sum(energy.values())
-        emissions = a["emissions_g"] + b["emissions_g"]
-        if e_tot > 0:
-            weight_a = sum(a["energy_j"].values()) / e_tot
-            intensity = a["intensity_g_per_kwh"] * weight_a + b["intensity_g_per_kwh"] * (1 - weight_a)
-        else:
-            intensity = (a["intensity_g_per_kwh"] * a["dt_s"] + b["intensity_g_per_kwh"] * b["dt_s"]) / dt if dt else b["intensity_g_per_kwh"]
-        out.append({
-            "t_s": b["t_s"], "at": b["at"], "dt_s": dt, "energy_j": energy,
-            "power_w": {c: e / dt for c, e in energy.items()} if dt > 0 else {},
-            "intensity_g_per_kwh": intensity,
-            "intensity_method": a.get("intensity_method") if a.get("intensity_method") == b.get("intensity_method") else "mixed",
-            "emissions_g": emissions,
-        })
-    if len(rows) % 2:
-        out.append(rows[-1])
-    return out
 
 
 def track(

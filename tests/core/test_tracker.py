@@ -6,7 +6,8 @@ import pytest
 
 from carbontrail.intensity.model import FixedIntensity, IntensityPoint
 from carbontrail.store.sqlite import Store
-from carbontrail.tracker import CarbontrailWarning, Tracker, downsample_timeline
+from carbontrail.record import downsample_timeline
+from carbontrail.tracker import CarbontrailWarning, Tracker
 from carbontrail.units import J_PER_KWH
 
 from fakes import T0, ConstantPowerSensor, FakeClock, FakeWall, UnavailableSensor

@@ -185,8 +185,6 @@ def simulate_cmd(series_path, location, durations, within, pause_resume, every, 
 
 def _archive_plan(path: Path, tl):
     """Replay an archive CSV (issued_at,time,value) on the series grid."""
-    import numpy as np
-
     from ..intensity.readers import parse_time
     from ..schedule.forecast import ForecastArchive
 
