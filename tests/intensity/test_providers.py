@@ -180,6 +180,24 @@ def test_table_and_series_selection(tmp_path: Path) -> None:
     assert len(src.warnings) == 1
 
 
+def test_series_for_another_zone_is_refused(tmp_path: Path) -> None:
+    from carbontrail.errors import ConfigError
+    from .conftest import FIXTURES
+
+    s = _settings(tmp_path, CARBONTRAIL_INTENSITY_SERIES=str(FIXTURES / "em_portal_2024.csv"))
+    with pytest.raises(ConfigError, match="for zone DE, but the location is FR"):
+        intensity_source(resolve_location("FR"), s)  # a German series must not price a French run
+    de = intensity_source(resolve_location("DE"), s)
+    assert de.describe()["zone"] == "DE" and de.points(datetime(2024, 1, 1, tzinfo=UTC),
+                                                        datetime(2024, 1, 1, 1, tzinfo=UTC))[0].g_per_kwh == 350
+    # a file without a zone is labelled with the location's grid zone
+    p = tmp_path / "g.csv"
+    p.write_text("2024-01-01T00:00,100\n2024-01-01T01:00,200\n")
+    src = intensity_source(resolve_location("gcp:europe-west6"),
+                           _settings(tmp_path, CARBONTRAIL_INTENSITY_SERIES=str(p)))
+    assert src.describe()["zone"] == "CH"
+
+
 def test_live_source_does_not_hammer_the_provider(server, tmp_path: Path) -> None:
     server.routes["/v3/carbon-intensity/past-range"] = lambda r: (200, {"zone": "FR", "data": []})
     server.routes["/v3/carbon-intensity/latest"] = lambda r: (500, {})

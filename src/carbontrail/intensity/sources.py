@@ -181,6 +181,28 @@ def _client_for(location: Location, settings: Settings, http: dict[str, Any]) ->
     return None, "; ".join(notes)
 
 
+def check_series_zone(series: IntensitySeries, location: Location, path: Any) -> None:
+    """Refuse a series file whose own zone is not the location's grid (a DE file for a run in FR).
+
+    Files that do not name a zone (generic CSV, Energi Data Service JSON) and
+    runs whose location is unknown (world average) are accepted as given.
+    """
+    zone = series.zone
+    if not zone or location.code == "WORLD":
+        return
+    from .providers.watttime import REGIONS
+
+    same = {location.code, location.grid_zone, location.country}
+    same |= {REGIONS[c] for c in (location.code, location.grid_zone) if c in REGIONS}
+    if zone in same:
+        return
+    from ..errors import ConfigError
+
+    raise ConfigError(f"the intensity series {path} is for zone {zone}, but the location is {location.code} "
+                      f"(grid {location.grid_zone}); set the location to {zone} or give a series for "
+                      f"{location.grid_zone or location.code}")
+
+
 def intensity_source(location: Location, settings: Settings, *, http: dict[str, Any] | None = None,
                      clock: Callable[[], float] = time.time) -> Any:
     """The best source for ``location``: series file > live provider > static table.
@@ -192,7 +214,10 @@ def intensity_source(location: Location, settings: Settings, *, http: dict[str, 
     if settings.intensity_series is not None:
         from .series import read_series  # numpy only when a series is configured
 
-        series = read_series(settings.intensity_series, zone=location.grid_zone)
+        series = read_series(settings.intensity_series)
+        check_series_zone(series, location, settings.intensity_series)
+        if series.zone is None:
+            series.zone = location.grid_zone
         return SeriesSource(series, table)
     client, zone_or_note = _client_for(location, settings, http or {})
     if client is None:
