@@ -52,6 +52,9 @@ def test_hardware_command():
     (["estimate", "-H", "4xH10", "--hours", "1"], "H100-SXM"),
     (["estimate", "-H", "4xV100", "--hours", "0"], "--hours"),
     (["estimate", "-H", "4xV100", "--hours", "1", "--utilization", "150%"], "utilization"),
+    (["estimate", "-H", "4xV100", "--hours", "1", "--utilization", "1.5"], "utilization"),   # not 1.5 %
+    (["estimate", "-H", "4xV100", "--hours", "1", "--utilization", "80"], "utilization"),    # not 80 %
+    (["estimate", "-H", "4xV100", "--hours", "1", "--utilization", "0"], "utilization"),
     (["estimate", "-H", "4xV100", "--hours", "1", "--pue", "0.8"], "pue"),
     (["estimate", "-H", "4xV100+ +T4", "--hours", "1"], "term"),
 ])
@@ -61,3 +64,12 @@ def test_bad_input_is_one_line_and_exit_2(args, text, capsys):
     assert exc.value.code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("carbontrail: error:") and "\n" not in err and text in err
+
+
+def test_utilization_fraction_and_percent_agree():
+    out = []
+    for u in ("0.8", "80%"):
+        r = run("estimate", "-H", "4xV100", "--hours", "1", "--pue", "1", "--intensity", "100",
+                "--no-alternatives", "--utilization", u, "--json")
+        out.append(json.loads(r.output)["energy_kwh"])
+    assert out[0] == out[1] == pytest.approx(4 * 300 * 0.8 / 1000)

@@ -9,7 +9,7 @@ import click
 
 from ..errors import ConfigError
 from ..units import J_PER_KWH, format_mass
-from ._common import echo_json, parse_percent, settings_from
+from ._common import echo_json, settings_from
 
 
 def _start(value: str | None) -> datetime | None:
@@ -19,6 +19,21 @@ def _start(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise ConfigError(f"--start: cannot read {value!r}; write an ISO time like 2024-05-01T12:00Z") from None
+
+
+def _utilization(value: str | None) -> float | None:
+    """'0.8' or '80%' -> 0.8. A bare number must already be a fraction in (0, 1]: '1.5' is an
+    error, not 1.5 %, and '80' is an error, not 80 % (the issue's rule: outside (0, 1] is refused)."""
+    if value is None:
+        return None
+    s = value.strip()
+    try:
+        u = float(s[:-1]) / 100.0 if s.endswith("%") else float(s)
+    except ValueError:
+        raise ConfigError(f"--utilization: cannot read {value!r}; write a share of TDP like 0.8 or 80%") from None
+    if not 0 < u <= 1:
+        raise ConfigError(f"--utilization must be in (0, 1] (a share of TDP, e.g. 0.8 or 80%), got {value}")
+    return u
 
 
 def _g(value: float) -> str:
@@ -142,7 +157,7 @@ def estimate_cmd(hardware, hours, device_hours, utilization, power_w, location, 
     from ..estimate import estimate
 
     est = estimate(hardware, hours, device_hours=device_hours,
-                   utilization=parse_percent(utilization, "--utilization") if utilization else None,
+                   utilization=_utilization(utilization),
                    power_w=power_w, location=location, pue=pue, intensity_g_per_kwh=intensity,
                    start=_start(start), units=units, unit_name=unit_name, settings=settings_from(intensity_series=series),
                    lifetime_years=lifetime_years, alternatives=not no_alternatives)
