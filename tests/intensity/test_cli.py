@@ -43,6 +43,17 @@ def test_series_range(capsys, tmp_path: Path) -> None:
     assert code == 0 and data["mean_g_per_kwh"] == pytest.approx(200) and data["source"]["mode"] == "series"
 
 
+def test_series_without_time_answers_from_the_file(capsys, tmp_path: Path) -> None:
+    p = tmp_path / "s.csv"
+    p.write_text("2024-01-01T00:00,100\n2024-01-01T01:00,300\n")
+    code, out, _ = run(capsys, "intensity", "-l", "DE", "--series", str(p), "--json")
+    data = json.loads(out)
+    assert code == 0 and data["source"]["mode"] == "series" and "annual" not in data
+    assert data["mean_g_per_kwh"] == pytest.approx(200) and data["span"]["points"] == 2
+    code, out, _ = run(capsys, "intensity", "-l", "DE", "--series", str(p))
+    assert code == 0 and "200.0 gCO2e/kWh" in out and "file s.csv" in out
+
+
 def test_locations_search_and_unknown(capsys) -> None:
     code, out, _ = run(capsys, "locations", "westeurope", "--json")
     assert code == 0 and json.loads(out)[0]["code"] == "azure:westeurope"

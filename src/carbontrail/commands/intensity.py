@@ -87,6 +87,13 @@ def intensity_cmd(location: str | None, at: str | None, t_from: str | None, t_to
         out["source"] = src.describe()
         out["points"] = [_point_row(p) for p in pts]
         out["mean_g_per_kwh"] = weighted_intensity(pts, a, b) if pts else None
+    elif series:
+        # a series file and no time: the file's own figure (time-weighted mean over its span)
+        src = intensity_source(loc, settings)
+        ser = src.series
+        out["source"] = src.describe()
+        out["mean_g_per_kwh"] = ser.mean()
+        out["span"] = {"start": ser.start.isoformat(), "end": ser.end.isoformat(), "points": len(ser)}
     else:
         figs = annual_intensities(loc)
         out["annual"] = {**figs[0].describe(), "g_per_kwh": figs[0].g_per_kwh}
@@ -120,6 +127,12 @@ def intensity_cmd(location: str | None, at: str | None, t_from: str | None, t_to
         return
     desc = out["source"]
     click.echo(f"source     {desc.get('source')}  mode {desc.get('mode')}  kind {desc.get('kind')}")
+    if "span" in out:
+        sp = out["span"]
+        click.echo(f"span       {sp['start']} .. {sp['end']}  ({sp['points']} points)")
+        click.echo(f"mean       {out['mean_g_per_kwh']:.1f} gCO2e/kWh (time-weighted over the file; "
+                   "add --at or --from/--to for a time)")
+        return
     for p in (fc.points if forecast else pts):
         click.echo(_fmt_point(p))
     if out.get("mean_g_per_kwh") is not None and t_from:
