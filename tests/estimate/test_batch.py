@@ -86,3 +86,14 @@ def test_part_of_a_cpu_gets_that_share_of_the_server():
 
     e = estimate("0.25xcpu:AMD EPYC 7763", 24, intensity_g_per_kwh=0, pue=1.0, alternatives=False)
     assert e.embodied_g == pytest.approx(1000 * 1000 * 0.25 * 24 / (4 * 8760))
+
+
+def test_totals_energy_is_it_energy_like_each_job_and_facility_energy_is_separate():
+    """The group total's energy_kwh once held IT x PUE while each job's energy_kwh is IT energy."""
+    res = estimate_jobs(read_jobs_csv(JOBS), intensity_g_per_kwh=100, pue=1.5)
+    t = res.totals("user")["alice"]
+    assert t["energy_kwh"] == pytest.approx(19.0)                  # 4 x 300 W x 10 h + 70 W x 100 h
+    assert t["facility_energy_kwh"] == pytest.approx(19.0 * 1.5)
+    assert t["operational_g"] == pytest.approx(19.0 * 1.5 * 100)
+    jobs_it = sum(e.to_dict()["energy_kwh"] for j, e in res.items if j.user == "alice")
+    assert t["energy_kwh"] == pytest.approx(jobs_it)

@@ -110,9 +110,11 @@ def _batch(path: Path, fmt: str, group_by: str, location, pue, intensity, gpu_mo
                              **e.to_dict()} for j, e in result.items]})
         return
     click.echo(f"{len(result.items)} jobs from {path}, totals by {group_by}:")
-    click.echo(f"  {'group':<24} {'jobs':>5} {'kWh':>12} {'operational':>14} {'embodied':>12} {'total':>12}")
+    click.echo(f"  {'group':<24} {'jobs':>5} {'IT kWh':>12} {'x PUE kWh':>12} {'operational':>14} {'embodied':>12} "
+               f"{'total':>12}")
     for key, t in sorted(totals.items(), key=lambda kv: (kv[0] == "TOTAL", -kv[1]["total_g"])):
-        click.echo(f"  {key:<24} {t['jobs']:>5} {t['energy_kwh']:>12.4g} {_g(t['operational_g']):>14} "
+        click.echo(f"  {key:<24} {t['jobs']:>5} {t['energy_kwh']:>12.4g} {t['facility_energy_kwh']:>12.4g} "
+                   f"{_g(t['operational_g']):>14} "
                    f"{_g(t['embodied_g']):>12} {_g(t['total_g']):>12}")
     missing = totals["TOTAL"]["not_estimated"]
     if missing:

@@ -172,15 +172,21 @@ class BatchResult:
     items: list[tuple[Job, Estimate]]
 
     def totals(self, by: str = "user") -> dict[str, dict[str, Any]]:
-        """{group: {jobs, energy_kwh, operational_g, embodied_g, total_g}} plus "TOTAL"."""
+        """{group: {jobs, energy_kwh, facility_energy_kwh, operational_g, embodied_g, total_g}} plus "TOTAL".
+
+        ``energy_kwh`` is IT energy (devices), as in each job's estimate;
+        ``facility_energy_kwh`` is IT energy x that job's PUE.
+        """
         out: dict[str, dict[str, Any]] = {}
         for job, est in self.items:
             key = getattr(job, by, "") if by != "location" else (est.location or {}).get("code", "world")
             for k in (key or "(none)", "TOTAL"):
-                t = out.setdefault(k, {"jobs": 0, "energy_kwh": 0.0, "operational_g": 0.0, "embodied_g": 0.0,
-                                       "total_g": 0.0, "not_estimated": []})
+                t = out.setdefault(k, {"jobs": 0, "energy_kwh": 0.0, "facility_energy_kwh": 0.0,
+                                       "operational_g": 0.0, "embodied_g": 0.0, "total_g": 0.0,
+                                       "not_estimated": []})
                 t["jobs"] += 1
-                t["energy_kwh"] += est.energy_j / J_PER_KWH * est.pue
+                t["energy_kwh"] += est.energy_j / J_PER_KWH
+                t["facility_energy_kwh"] += est.facility_energy_j / J_PER_KWH
                 t["operational_g"] += est.operational_g
                 t["embodied_g"] += est.embodied_g
                 t["total_g"] += est.total_g
