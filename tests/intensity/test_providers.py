@@ -198,6 +198,21 @@ def test_series_for_another_zone_is_refused(tmp_path: Path) -> None:
     assert src.describe()["zone"] == "CH"
 
 
+def test_payload_of_the_wrong_shape_falls_back(server, tmp_path: Path) -> None:
+    # well-formed JSON, wrong shape: must fall back like a timeout, never raise into the tracker
+    row = {"datetime": "2024-05-01T11:00:00Z", "carbonIntensity": 50, "temporalGranularity": ["hourly"]}
+    server.routes["/v3/carbon-intensity/past-range"] = lambda r: (200, {"zone": "FR", "data": [row]})
+    server.routes["/v3/carbon-intensity/latest"] = lambda r: (200, [])
+    server.routes["/v3/carbon-intensity/forecast"] = lambda r: (200, {"zone": "FR", "forecast": [row]})
+    s = _settings(tmp_path, CARBONTRAIL_ELECTRICITYMAPS_URL=server.url, CARBONTRAIL_ELECTRICITYMAPS_TOKEN="t")
+    src = intensity_source(resolve_location("FR"), s, http={"sleep": lambda x: None, "retries": 0})
+    t = datetime(2024, 5, 1, 11, 30, tzinfo=UTC)
+    pts = src.points(t, t + timedelta(seconds=1))
+    assert [p.method for p in pts] == ["fallback"] and "unexpected payload" in src.warnings[0]
+    assert forecast_series(resolve_location("FR"), s, t, t + timedelta(hours=1),
+                           http={"sleep": lambda x: None, "retries": 0}) is None
+
+
 def test_live_source_does_not_hammer_the_provider(server, tmp_path: Path) -> None:
     server.routes["/v3/carbon-intensity/past-range"] = lambda r: (200, {"zone": "FR", "data": []})
     server.routes["/v3/carbon-intensity/latest"] = lambda r: (500, {})

@@ -12,7 +12,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..errors import ProviderAuthError, ProviderError, StoreError
+from ..errors import ProviderAuthError, ProviderError, ProviderUnavailable, StoreError
 from .model import FixedIntensity, IntensityPoint, Location
 from .tables import annual_intensity
 
@@ -122,10 +122,10 @@ class LiveSource:
         if self.cache is not None and self.cache.covered(name, self.zone, a, end):
             self._remember(self.cache.get(name, self.zone, a, end))
             return
-        pts = self.client.fetch_range(self.zone, a, max(b, start + timedelta(seconds=1)))
+        pts = _parsed(name, lambda: self.client.fetch_range(self.zone, a, max(b, start + timedelta(seconds=1))))
         if hasattr(self.client, "latest") and (not pts or pts[-1].end < end):
             try:
-                pts.append(self.client.latest(self.zone))
+                pts.append(_parsed(name, lambda: self.client.latest(self.zone)))
             except ProviderAuthError:
                 raise
             except ProviderError:
@@ -144,6 +144,15 @@ class LiveSource:
         if self.warnings:
             out["warnings"] = list(self.warnings)
         return out
+
+
+def _parsed(provider: str, call: Callable[[], Any]) -> Any:
+    """``call()``, with a payload of the wrong shape (a list where an object was due, ...) turned
+    into :class:`ProviderUnavailable`, so garbage falls back to the table like a timeout does."""
+    try:
+        return call()
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as exc:
+        raise ProviderUnavailable(f"{provider}: unexpected payload ({type(exc).__name__}: {exc})") from None
 
 
 def uncovered(points: list[IntensityPoint], start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
@@ -245,7 +254,7 @@ def forecast_series(location: Location, settings: Settings, start: datetime, end
     if client is None:
         return None
     try:
-        pts = client.forecast(client.zone_for(location))
+        pts = _parsed(client.name, lambda: client.forecast(client.zone_for(location)))
     except ProviderAuthError:
         raise
     except ProviderError:
