@@ -69,6 +69,13 @@ def test_statement_of_a_tiny_run_never_rounds_to_zero():
     assert " 0.00" not in s and "0.000 kWh" not in s
 
 
+def test_latex_table_of_a_tiny_run_never_says_0_00_h():
+    """The LaTeX table printed 'Compute time & 0.00 h' for a 2-second run."""
+    rec = series_run(duration_s=2.0, energy_j=13.5, emissions_g=0.000327)
+    tex = render_latex(run_facts(rec, tool_version=TOOL_VERSION))
+    assert "Compute time & 2.0 s" in tex and "0.00 h" not in tex
+
+
 def test_latex_escapes_specials():
     assert escape("50% of run_1 & $x#") == r"50\% of run\_1 \& \$x\#"
     tex = render_latex(_facts(gpu_run(command=["python", "a_b.py"], experiment="x_y")))

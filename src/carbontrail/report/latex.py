@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..units import format_energy
+from ..units import format_duration, format_energy
 from .facts import hardware_line
 from .render import fmt_mass, intensity_label, statement
 
@@ -22,12 +22,18 @@ def escape(text: Any) -> str:
     return s.replace("CO2", r"CO\textsubscript{2}")
 
 
+def _compute_time(duration_s: float) -> str:
+    """'2.00 h' from 0.1 h up; shorter runs in s/min, never a misleading '0.00 h'."""
+    h = duration_s / 3600.0
+    return f"{h:.2f} h" if h >= 0.1 else format_duration(duration_s)
+
+
 def render_latex(f: dict[str, Any]) -> str:
     """A LaTeX fragment: a commented header, the statement paragraph and a table of figures."""
     rows: list[tuple[str, str]]
     if f["kind"] == "project":
         rows = [("Runs", str(f["runs_count"])), ("Hardware", "; ".join(f["hardware"])),
-                ("Compute time", f"{f['duration_s'] / 3600:.2f} h"),
+                ("Compute time", _compute_time(f["duration_s"])),
                 ("Energy (IT)", format_energy(f["energy"]["total_j"])),
                 ("Locations", ", ".join(f["locations"])),
                 ("Intensity sources", "; ".join(f["intensity_sources"])),
@@ -36,7 +42,7 @@ def render_latex(f: dict[str, Any]) -> str:
     else:
         e = f["energy"]
         rows = [("Hardware", hardware_line(f["hardware"])),
-                ("Compute time", f"{f['run']['duration_h']:.2f} h"),
+                ("Compute time", _compute_time(f["run"]["duration_h"] * 3600.0)),
                 ("Energy (IT, before PUE)", format_energy(e["total_j"]))]
         rows += [(f"\\quad {c['component']}", "unavailable (not counted)" if c["energy_j"] is None
                   else f"{format_energy(c['energy_j'])} ({c['method_text']})") for c in e["components"]]
