@@ -61,3 +61,21 @@ def test_update_creates_header_when_absent(tmp_path):
     fresh = tmp_path / "new" / "README.md"
     update_model_card(fresh, card_metadata([gpu_run()]))
     assert metadata_load(fresh)["co2_eq_emissions"]["emissions"] == pytest.approx(174.72)
+
+
+def test_tiny_run_emissions_never_round_to_zero():
+    """round(g, 6) turned a 0.3 ug run into 'emissions: 0.0'."""
+    meta = card_metadata([series_run(duration_s=1.0, energy_j=0.01, emissions_g=3.27e-7)], tool_version="x")
+    assert meta["emissions"] == pytest.approx(3.27e-7) and meta["emissions"] > 0
+    big = card_metadata([gpu_run()], tool_version="x")
+    assert big["emissions"] == pytest.approx(174.72)
+
+
+@pytest.mark.parametrize("grams", [1e-7, 3.27e-7, 2e21, 174.72])
+def test_printed_yaml_keeps_emissions_a_number(grams):
+    """'emissions: 1e-07' is a string to YAML 1.1 readers (PyYAML, the Hub); it must load as a float."""
+    import yaml
+
+    meta = card_metadata([series_run(emissions_g=grams)], tool_version="x")
+    loaded = yaml.safe_load(metadata_yaml(meta))["co2_eq_emissions"]["emissions"]
+    assert isinstance(loaded, float) and loaded == pytest.approx(grams)

@@ -45,7 +45,8 @@ def card_metadata(records: list[RunRecord], training_type: str | None = None,
     methods = sorted({c.get("method", "unavailable") for r in records for c in r.components.values()})
     runs = f"{len(records)} runs" if len(records) > 1 else f"run {records[0].id[:8]}"
     meta: dict[str, Any] = {
-        "emissions": round(emissions, 6),
+        # six significant figures, not six decimals: a tiny run must never read 0 g
+        "emissions": float(f"{emissions:.6g}"),
         "source": (f"carbontrail {tool_version} ({runs}; energy: {', '.join(methods)}; "
                    f"grid intensity: {'; '.join(sources)}; location-based)"),
     }
@@ -57,7 +58,14 @@ def card_metadata(records: list[RunRecord], training_type: str | None = None,
 
 
 def _scalar(v: Any) -> str:
-    if isinstance(v, (int, float)):
+    if isinstance(v, float):
+        text = repr(v)
+        if "e" in text and "." not in text.split("e")[0]:
+            # YAML 1.1 (PyYAML, the Hub) reads '1e-07' as a string; '1.0e-07' is a float
+            mant, exp = text.split("e")
+            text = f"{mant}.0e{exp}"
+        return text
+    if isinstance(v, int):
         return repr(v)
     s = str(v).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{s}"'
