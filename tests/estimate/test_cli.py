@@ -55,6 +55,7 @@ def test_hardware_command():
     (["estimate", "-H", "4xV100", "--hours", "1", "--utilization", "1.5"], "utilization"),   # not 1.5 %
     (["estimate", "-H", "4xV100", "--hours", "1", "--utilization", "80"], "utilization"),    # not 80 %
     (["estimate", "-H", "4xV100", "--hours", "1", "--utilization", "0"], "utilization"),
+    (["estimate", "-H", "T4", "--hours", "1", "--usage-rate", "1.5"], "usage rate"),
     (["estimate", "-H", "4xV100", "--hours", "1", "--pue", "0.8"], "pue"),
     (["estimate", "-H", "4xV100+ +T4", "--hours", "1"], "term"),
 ])
@@ -73,3 +74,12 @@ def test_utilization_fraction_and_percent_agree():
                 "--no-alternatives", "--utilization", u, "--json")
         out.append(json.loads(r.output)["energy_kwh"])
     assert out[0] == out[1] == pytest.approx(4 * 300 * 0.8 / 1000)
+
+
+def test_cli_reproduces_bloom_embodied_with_lifetime_and_usage_rate():
+    """docs/estimate.md's BLOOM row needs --usage-rate 0.85, which the CLI did not accept."""
+    r = run("estimate", "-H", "A100-SXM4-80GB", "--device-hours", "1082990", "--power", "400", "--pue", "1",
+            "--intensity", "57", "--lifetime", "6", "--usage-rate", "0.85", "--no-alternatives", "--json")
+    d = json.loads(r.output)
+    assert d["embodied"]["usage_rate"] == 0.85
+    assert d["embodied_g"] / 1e6 == pytest.approx(11.2, rel=0.005)

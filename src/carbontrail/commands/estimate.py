@@ -135,6 +135,8 @@ def _batch(path: Path, fmt: str, group_by: str, location, pue, intensity, gpu_mo
 @click.option("--units", type=float, help="functional units (R) for SCI, e.g. 1000")
 @click.option("--unit-name", help='name of the functional unit, e.g. "1k inferences"')
 @click.option("--lifetime", "lifetime_years", type=float, help="hardware lifetime for embodied [years] (default 4)")
+@click.option("--usage-rate", type=float,
+              help="share of its life the hardware is busy, for embodied (default 1.0; 0.85 in Luccioni et al. 2022)")
 @click.option("--batch", "batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV of jobs (hardware,hours,location,user,project) or sacct --parsable2 output")
 @click.option("--batch-format", type=click.Choice(["auto", "csv", "sacct"]), default="auto", show_default=True)
@@ -145,7 +147,7 @@ def _batch(path: Path, fmt: str, group_by: str, location, pue, intensity, gpu_mo
 @click.option("--no-alternatives", is_flag=True, help="skip the greener-region comparison")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 def estimate_cmd(hardware, hours, device_hours, utilization, power_w, location, pue, intensity, start, series, units,
-                 unit_name, lifetime_years, batch, batch_format, group_by, gpu_model, cpu_model, no_alternatives,
+                 unit_name, lifetime_years, usage_rate, batch, batch_format, group_by, gpu_model, cpu_model, no_alternatives,
                  as_json) -> None:
     """Estimate a job's energy, emissions (with sources), embodied share, SCI and greener regions.
 
@@ -162,7 +164,7 @@ def estimate_cmd(hardware, hours, device_hours, utilization, power_w, location, 
                    utilization=_utilization(utilization),
                    power_w=power_w, location=location, pue=pue, intensity_g_per_kwh=intensity,
                    start=_start(start), units=units, unit_name=unit_name, settings=settings_from(intensity_series=series),
-                   lifetime_years=lifetime_years, alternatives=not no_alternatives)
+                   lifetime_years=lifetime_years, usage_rate=usage_rate, alternatives=not no_alternatives)
     if as_json:
         echo_json(est.to_dict())
     else:
