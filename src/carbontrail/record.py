@@ -193,6 +193,14 @@ class RunRecord:
         return self.emissions_g / 1000.0
 
     @property
+    def energy_measured(self) -> bool:
+        """True when at least one component has an energy figure; False means the totals
+        are not 0 but unknown (every sensor was unavailable, or none was found)."""
+        if self.components:
+            return any(c.get("energy_j") is not None for c in self.components.values())
+        return self.energy_j > 0  # an imported total without components; a tracker without devices has 0
+
+    @property
     def footprint(self) -> Footprint:
         return Footprint(
             energy_j={c: v.get("energy_j") for c, v in self.components.items()},

@@ -80,7 +80,12 @@ def summary_lines(rec: RunRecord, where: str | None = None) -> list[str]:
     """The summary as lines of text (no trailing newlines)."""
     exit_txt = f", exit {rec.exit_code}" if rec.exit_code is not None else ""
     lines = [f"carbontrail: run {rec.id[:8]} {rec.status} in {format_duration(rec.duration_s)}{exit_txt}"]
-    lines.append(f"  energy     {format_energy(rec.energy_j)} (IT equipment, before PUE)")
+    measured = rec.energy_measured
+    if not measured:
+        lines.append("  energy     UNAVAILABLE: no component could be read (not 0)")
+    else:
+        missing = f"; without unavailable {', '.join(rec.energy_unavailable)}" if rec.energy_unavailable else ""
+        lines.append(f"  energy     {format_energy(rec.energy_j)} (IT equipment, before PUE{missing})")
     for comp in sorted(rec.components):
         c = rec.components[comp]
         if c.get("energy_j") is None:
@@ -93,7 +98,8 @@ def summary_lines(rec: RunRecord, where: str | None = None) -> list[str]:
     if not rec.components:
         lines.append("    no sensor could measure anything: run `carbontrail doctor`")
     pue = rec.pue or {}
-    lines.append(f"  emissions  {format_mass(rec.emissions_g)} CO2e = energy x PUE {pue.get('value', 1):.2f}"
+    total = format_mass(rec.emissions_g) if measured else "UNAVAILABLE (no energy measured)"
+    lines.append(f"  emissions  {total} CO2e = energy x PUE {pue.get('value', 1):.2f}"
                  f" x {intensity_text(rec.intensity)}")
     lines.append(f"  PUE        {pue.get('value', 1):.2f} ({pue.get('source', '?')})")
     loc = rec.location or {}

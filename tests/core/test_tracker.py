@@ -102,6 +102,30 @@ def test_unavailable_device_is_reported_not_zero(tmp_path):
     assert gpu_dev["energy_j"] is None
 
 
+def test_nothing_readable_is_unavailable_not_zero_in_summary_and_csv(tmp_path):
+    from carbontrail.store.codecarbon_csv import row_for
+    from carbontrail.summary import summary_lines
+
+    tr, clock = make_tracker(tmp_path, sensors=[UnavailableSensor()])
+    with pytest.warns(CarbontrailWarning):
+        tr.start()
+    clock.advance(10)
+    tr.stop()
+    assert not tr.record.energy_measured
+    row = row_for(tr.record)
+    assert row["energy_consumed"] == "" and row["emissions"] == "" and row["emissions_rate"] == ""
+    text = "\n".join(summary_lines(tr.record))
+    assert "energy     UNAVAILABLE" in text and "emissions  UNAVAILABLE" in text and "0.0 J" not in text
+    # with one component read, the total is a figure and says what it leaves out
+    tr, clock = make_tracker(tmp_path, sensors=[ConstantPowerSensor(10.0), UnavailableSensor()])
+    with pytest.warns(CarbontrailWarning):
+        tr.start()
+    clock.advance(10)
+    tr.stop()
+    assert tr.record.energy_measured and float(row_for(tr.record)["energy_consumed"]) > 0
+    assert "without unavailable gpu" in "\n".join(summary_lines(tr.record))
+
+
 def test_record_is_stored_and_flushed_while_running(tmp_path):
     tr, clock = make_tracker(tmp_path, flush_interval_s=10.0)
     tr.start()

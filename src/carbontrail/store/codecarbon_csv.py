@@ -69,7 +69,8 @@ def row_for(record: RunRecord) -> dict[str, str]:
     loc = record.location or {}
     hw = record.hardware or {}
     provider = loc.get("provider")
-    emissions_kg = record.emissions_g / 1000.0
+    # nothing could be read: the totals are unknown, not 0
+    emissions_kg = record.emissions_g / 1000.0 if record.energy_measured else None
     return {k: _fmt(v) for k, v in {
         "timestamp": (record.ended_at or record.started_at).replace(microsecond=0).isoformat(),
         "project_name": record.project,
@@ -77,14 +78,14 @@ def row_for(record: RunRecord) -> dict[str, str]:
         "experiment_id": record.experiment,
         "duration": dur,
         "emissions": emissions_kg,
-        "emissions_rate": emissions_kg / dur if dur > 0 else None,
+        "emissions_rate": emissions_kg / dur if emissions_kg is not None and dur > 0 else None,
         "cpu_power": cpu_j / dur if cpu_j is not None and dur > 0 else None,
         "gpu_power": gpu_j / dur if gpu_j is not None and dur > 0 else None,
         "ram_power": ram_j / dur if ram_j is not None and dur > 0 else None,
         "cpu_energy": j_to_kwh(cpu_j) if cpu_j is not None else None,
         "gpu_energy": j_to_kwh(gpu_j) if gpu_j is not None else None,
         "ram_energy": j_to_kwh(ram_j) if ram_j is not None else None,
-        "energy_consumed": j_to_kwh(record.energy_j),
+        "energy_consumed": j_to_kwh(record.energy_j) if record.energy_measured else None,
         "water_consumed": None,
         "country_name": loc.get("country_name") or _country_name(loc.get("country")),
         "country_iso_code": loc.get("country_iso3") or _iso3(loc.get("country")) or loc.get("country"),
