@@ -82,6 +82,24 @@ def test_plan_regions_with_prices_and_offsets(tmp_path):
     assert off["offsets_bought_g"] == pytest.approx(off["money_saved"] / 100 * 1e6)
 
 
+def test_plan_regions_exclude_filter_is_shown_and_never_chosen(tmp_path):
+    """docs/scheduling.md promises 'the lowest emissions wins after filters'; the CLI had no filter."""
+    args = ["plan", "--duration", "10h", "--location", "FR", "--within", "1h", "--regions", "DE,SE",
+            "--price", "FR=3,DE=2,SE=4", "--power", "1000", "--json"]
+    free = json.loads(invoke(*args).output)["regions"]
+    cleanest = free["best"]
+    r = json.loads(invoke(*args, "--exclude", f"{cleanest}=no H100 there").output)["regions"]
+    by = {c["code"]: c for c in r["candidates"]}
+    assert not by[cleanest]["allowed"] and by[cleanest]["reason"] == "no H100 there"
+    assert r["best"] != cleanest
+    assert r["best"] == min((k for k in by if k != cleanest), key=lambda k: by[k]["emissions_g"])
+    assert cleanest not in r["pareto_front"]
+    text = invoke(*args[:-1], "--exclude", cleanest).output
+    assert "EXCLUDED: excluded by --exclude" in text
+    bad = CliRunner().invoke(cli, args + ["--exclude", "JP"])
+    assert bad.exit_code != 0 and "--exclude names JP" in str(bad.exception)
+
+
 @pytest.mark.parametrize("args,msg", [
     (["--within", "2h", "--pause-resume", "50%"], "choose one"),
     (["--within", "2x"], "unknown duration unit"),

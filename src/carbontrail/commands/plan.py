@@ -107,6 +107,9 @@ def _flat_plan(fixed, start: float, duration_s: float, power_w: float | None) ->
 @click.option("--power", type=float, help="average power of the job [W], for emissions in grams")
 @click.option("--regions", help="candidate locations to compare, comma separated")
 @click.option("--price", help="price per hour per region, e.g. FR=3.2,DE=2.9")
+@click.option("--exclude", "excludes", multiple=True,
+              help="LOCATION[=why]: a candidate region that may not be chosen (data residency, hardware not "
+                   "available); shown with the reason, left out of the choice (repeatable)")
 @click.option("--offset-price", type=float, help="offset price per tCO2e, for the cheaper-region comparison")
 @click.option("--series", "series_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="intensity series file for --location")
@@ -115,10 +118,10 @@ def _flat_plan(fixed, start: float, duration_s: float, power_w: float | None) ->
 @click.option("--fill", is_flag=True, help="fill gaps in series files linearly instead of failing")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
 def plan_cmd(duration, location, within, pause_resume, min_segment, max_pauses, pause_cost, power, regions,
-             price, offset_price, series_path, region_series, start_text, fill, as_json):
+             price, excludes, offset_price, series_path, region_series, start_text, fill, as_json):
     """Plan when (and where) to run a job: start time, run segments, expected saving."""
     from ..schedule.planner import make_plan
-    from ..schedule.regions import RegionOption, best_region, offsets_comparison, pareto_front
+    from ..schedule.regions import RegionOption, best_region, filter_regions, offsets_comparison, pareto_front
 
     duration_s = parse_duration_option(duration, "--duration")
     if (within is None) == (pause_resume is None):
@@ -143,6 +146,13 @@ def plan_cmd(duration, location, within, pause_resume, min_segment, max_pauses, 
     unknown = set(prices) - set(codes)
     if unknown:
         raise ConfigError(f"--price names {', '.join(sorted(unknown))}, which is not among the regions")
+    excluded: dict[str, str] = {}
+    for item in excludes:
+        code, _, why = item.partition("=")
+        excluded[code.strip()] = why.strip() or "excluded by --exclude"
+    if set(excluded) - set(codes):
+        raise ConfigError(f"--exclude names {', '.join(sorted(set(excluded) - set(codes)))}, which is not among "
+                          "the regions (--location and --regions)")
     release = _parse_time(start_text)
     horizon_s = duration_s * (1 + extra) if extra is not None else duration_s + within_s
     results: dict[str, dict[str, Any]] = {}
@@ -166,6 +176,10 @@ def plan_cmd(duration, location, within, pause_resume, min_segment, max_pauses, 
                                     prices.get(code), duration_s / 3600.0))
     out: dict[str, Any] = {"plan": results[codes[0]], "regions": None}
     if len(codes) > 1:
+        options = filter_regions(options, set(codes) - set(excluded) if excluded else None)
+        for o in options:
+            if o.code in excluded:
+                o.reason = excluded[o.code]
         best = best_region(options)
         out["regions"] = {
             "candidates": [dict(o.to_dict(), saving=results[o.code]["saving"],
@@ -214,7 +228,8 @@ def _print(out: dict[str, Any], codes: list[str]) -> None:
             em = format_mass(c["emissions_g"]) if c["emissions_g"] is not None else "-"
             cost = f"{c['cost']:.2f}" if c["cost"] is not None else "-"
             click.echo(f"  {c['code']:<22} {c['mean_intensity_g_per_kwh']:8.1f} g/kWh  {em:>10}  "
-                       f"cost {cost:>8}  start {c['start']}")
+                       f"cost {cost:>8}  start {c['start']}"
+                       + ("" if c["allowed"] else f"  EXCLUDED: {c['reason']}"))
         click.echo(f"  lowest emissions: {r['best']}")
         if r["pareto_front"]:
             click.echo(f"  cost/carbon Pareto front: {', '.join(r['pareto_front'])}")
