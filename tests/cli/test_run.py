@@ -101,6 +101,36 @@ def test_signals_are_forwarded_to_the_child(tmp_path, sig):
     assert runs_json()[0]["status"] == "interrupted"
 
 
+def test_signal_while_the_tracker_starts_reaches_the_child(tmp_path, monkeypatch):
+    # SIGINT arriving between the child's start and the first sample (sensor detection) used to
+    # raise KeyboardInterrupt in carbontrail and leave the child running, orphaned
+    from carbontrail.cli import main
+    from carbontrail.tracker import Tracker
+
+    started = Tracker.start
+
+    def slow_start(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        return started(self)
+
+    import carbontrail.commands.run as run_mod
+
+    children = []
+    spawn = run_mod.start_child
+    monkeypatch.setattr(run_mod, "start_child", lambda cmd: children.append(spawn(cmd)) or children[-1])
+    monkeypatch.setattr(Tracker, "start", slow_start)
+    monkeypatch.setenv("CARBONTRAIL_HOME", str(tmp_path))
+    try:
+        with pytest.raises(SystemExit) as exc:
+            main(["run", "-q", "--location", "FR", "--", "sleep", "30"])
+        assert exc.value.code == 128 + signal.SIGINT
+        assert children[0].poll() == -signal.SIGINT  # the job got the signal and is gone
+    finally:
+        if children and children[0].poll() is None:
+            children[0].kill()
+            children[0].wait()
+
+
 def test_child_killed_by_signal_gives_128_plus_n():
     res = ct("run", "-q", "--location", "FR", "--", *py("import os, signal; os.kill(os.getpid(), signal.SIGKILL)"))
     assert res.returncode == 128 + 9

@@ -178,9 +178,11 @@ def run_cmd(project: str | None, experiment: str | None, location: str | None, i
         if within_s is not None:
             schedule = sched.wait_planned_start(timeline, fixed, note, duration_s, within_s, quiet)
         child = start_child(cmd)
-        tracker.set_job_pid(child.pid)
-        tracker.start()
+        # forward signals from the moment the child exists: a Ctrl-C or SIGTERM while the
+        # tracker starts (sensor detection) must reach the job, not orphan it
         with SignalForwarder(child.pid) as fwd, _foreground(child.pid):
+            tracker.set_job_pid(child.pid)
+            tracker.start()
             if extra is not None:
                 returncode, schedule = _pause_resume(child, fwd, tracker, timeline, fixed, note, duration_s,
                                                      extra, min_segment, max_pauses, checkpoint_signal,
