@@ -64,7 +64,7 @@ CURATED = [
     ("A100-SXM4-80GB", "A100-80GB|A100 SXM4 80 GB|A100-SXM-80GB", "gpu", "NVIDIA", 400, None, "", 80, NV_A100, 2021, ""),
     ("A100-PCIe-40GB", "A100-PCIe|A100 PCIe 40/80GB|NVIDIA A100 40GB PCIe", "gpu", "NVIDIA", 250, None, "", 40, NV_A100, 2021, ""),
     ("A100-PCIe-80GB", "NVIDIA A100 80GB PCIe", "gpu", "NVIDIA", 300, None, "", 80, NV_A100, 2021, ""),
-    ("H100-SXM", "H100|H100-SXM5|H100 SXM|H100-80GB|H100-SXM5-80GB", "gpu", "NVIDIA", 700, None, "", 80, NV_H100, 2023,
+    ("H100-SXM", "H100|H100-SXM5|H100 SXM|H100-80GB|H100-SXM5-80GB|H100 80GB HBM3", "gpu", "NVIDIA", 700, None, "", 80, NV_H100, 2023,
      "datasheet: up to 700 W (configurable)"),
     ("H100-PCIe", "H100 PCIe", "gpu", "NVIDIA", 350, None, "", 80, NV_H100, 2023, "datasheet: 300-350 W (configurable)"),
     ("H100-NVL", "H100 NVL", "gpu", "NVIDIA", 400, None, "", 94, NV_H100, 2023, "datasheet: 350-400 W (configurable)"),

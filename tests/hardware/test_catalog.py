@@ -80,3 +80,16 @@ def test_close_matches_and_search():
     rows = catalog.search("H100", kind="gpu")
     assert {r["id"] for r in rows} == {"H100-SXM", "H100-PCIe", "H100-NVL"}
     assert all(r["kind"] == "instance" for r in catalog.search("a3-highgpu", kind="instance"))
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("NVIDIA H100 80GB HBM3", "H100-SXM"),       # nvidia-smi's name for the SXM5 part
+    ("NVIDIA A100-SXM4-40GB", "A100-SXM4-40GB"),
+    ("NVIDIA H100 PCIe", "H100-PCIe"),
+    ("Tesla T4", "T4"),
+    ("NVIDIA L4", "L4"),
+])
+def test_nvidia_smi_names_resolve(name, expected):
+    """A user pasting the name nvidia-smi prints must get that device, not an 'unknown hardware' error."""
+    acc = catalog.find_accelerator(name)
+    assert acc is not None and acc.id == expected
