@@ -40,7 +40,14 @@ def test_plan_flexible_start_picks_the_trough(tmp_path):
     # the sine's trough is at 18:00; a 3 h job centred on it starts at 17:00
     assert p["start"] == "2024-01-01T17:00:00+00:00"
     assert p["saving"] > 0.4
-    assert p["emissions_g"] == pytest.approx(3 * p["mean_intensity_g_per_kwh"], rel=1e-9)
+    # 1 kW for 3 h = 3 kWh of IT energy, times FR's on-premises PUE (1.56, Uptime Institute), times intensity
+    assert p["pue"]["value"] == pytest.approx(1.56)
+    assert p["emissions_g"] == pytest.approx(3 * 1.56 * p["mean_intensity_g_per_kwh"], rel=1e-9)
+    res = invoke("plan", "--duration", "3h", "--location", "FR", "--within", "24h", "--series", str(s),
+                 "--start", "2024-01-01T00:00", "--power", "1000", "--pue", "1.1", "--json")
+    q = json.loads(res.output)["plan"]
+    assert q["pue"] == {"value": 1.1, "source": "given (--pue)"}
+    assert q["emissions_g"] == pytest.approx(3 * 1.1 * q["mean_intensity_g_per_kwh"], rel=1e-9)
 
 
 def test_plan_pause_resume_with_min_segment_and_text(tmp_path):

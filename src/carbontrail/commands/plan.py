@@ -104,7 +104,8 @@ def _flat_plan(fixed, start: float, duration_s: float, power_w: float | None) ->
 @click.option("--min-segment", help="Pause & Resume: shortest run segment (e.g. 30m)")
 @click.option("--max-pauses", type=int, help="Pause & Resume: at most this many pauses")
 @click.option("--pause-cost", type=float, help="Pause & Resume: cost of each pause [gCO2e] (needs --power)")
-@click.option("--power", type=float, help="average power of the job [W], for emissions in grams")
+@click.option("--power", type=float, help="average IT power of the job [W], for emissions in grams")
+@click.option("--pue", type=float, help="facility PUE (default: each region's provider figure, 1.56 on premises)")
 @click.option("--regions", help="candidate locations to compare, comma separated")
 @click.option("--price", help="price per hour per region, e.g. FR=3.2,DE=2.9")
 @click.option("--exclude", "excludes", multiple=True,
@@ -117,7 +118,7 @@ def _flat_plan(fixed, start: float, duration_s: float, power_w: float | None) ->
 @click.option("--start", "start_text", help="release time, ISO (default: now)")
 @click.option("--fill", is_flag=True, help="fill gaps in series files linearly instead of failing")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-def plan_cmd(duration, location, within, pause_resume, min_segment, max_pauses, pause_cost, power, regions,
+def plan_cmd(duration, location, within, pause_resume, min_segment, max_pauses, pause_cost, power, pue, regions,
              price, excludes, offset_price, series_path, region_series, start_text, fill, as_json):
     """Plan when (and where) to run a job: start time, run segments, expected saving."""
     from ..schedule.planner import make_plan
@@ -133,6 +134,8 @@ def plan_cmd(duration, location, within, pause_resume, min_segment, max_pauses, 
         raise ConfigError("--min-segment, --max-pauses and --pause-cost apply to --pause-resume only")
     if power is not None and power <= 0:
         raise ConfigError("--power must be > 0 W")
+    if pue is not None and pue < 1.0:
+        raise ConfigError("--pue must be >= 1.0 (1.0 means no facility overhead)")
     settings = settings_from(location=location)
     main = settings.location
     if main is None and not regions:
@@ -157,7 +160,12 @@ def plan_cmd(duration, location, within, pause_resume, min_segment, max_pauses, 
     horizon_s = duration_s * (1 + extra) if extra is not None else duration_s + within_s
     results: dict[str, dict[str, Any]] = {}
     options = []
+    from ..intensity.locations import resolve_location
+    from ..intensity.tables import pue_for
+
     for code in codes:
+        region_pue, pue_source = (pue, "given (--pue)") if pue is not None else pue_for(resolve_location(code))
+        facility_w = None if power is None else power * region_pue  # grams include the facility overhead
         tl, fixed, note = intensity_for(code, files.get(code), settings, release, horizon_s, fill)
         if tl is not None:
             rel = release
@@ -166,10 +174,12 @@ def plan_cmd(duration, location, within, pause_resume, min_segment, max_pauses, 
                 note += " (now is outside the series: planned from its start; give --start to choose)"
             res = make_plan(tl, rel, duration_s, within_s=within_s, extra_fraction=extra,
                             min_segment_s=min_seg_s, max_pauses=max_pauses, pause_cost_g=pause_cost,
-                            power_w=power)
+                            power_w=facility_w)
         else:
-            res = _flat_plan(fixed, release, duration_s, power)
+            res = _flat_plan(fixed, release, duration_s, facility_w)
         res["location"] = code
+        res["pue"] = {"value": region_pue, "source": pue_source}
+        res["power_w"] = power
         res["intensity_from"] = note
         results[code] = res
         options.append(RegionOption(code, res["emissions_g"], res["mean_intensity_g_per_kwh"],
@@ -218,7 +228,8 @@ def _print(out: dict[str, Any], codes: list[str]) -> None:
                f"{p['baseline_mean_intensity_g_per_kwh']:.1f} starting now: saving {p['saving']:.1%}")
     if p["emissions_g"] is not None:
         click.echo(f"  expected emissions {format_mass(p['emissions_g'])} CO2e against "
-                   f"{format_mass(p['baseline_emissions_g'])} (location-based)")
+                   f"{format_mass(p['baseline_emissions_g'])} (location-based; {p['power_w']:g} W x PUE "
+                   f"{p['pue']['value']:.2f}, {p['pue']['source']})")
     else:
         click.echo("  give --power W for emissions in grams")
     r = out["regions"]
