@@ -101,9 +101,11 @@ def test_signals_are_forwarded_to_the_child(tmp_path, sig):
     assert runs_json()[0]["status"] == "interrupted"
 
 
-def test_signal_while_the_tracker_starts_reaches_the_child(tmp_path, monkeypatch):
-    # SIGINT arriving between the child's start and the first sample (sensor detection) used to
-    # raise KeyboardInterrupt in carbontrail and leave the child running, orphaned
+@pytest.mark.parametrize("scope", ["machine", "process"])
+def test_signal_while_the_tracker_starts_never_orphans_the_job(tmp_path, monkeypatch, scope):
+    # machine scope takes the first reading before the job starts: a Ctrl-C then aborts before
+    # anything runs. process scope starts the job first (its sensors follow the job's pid): the
+    # signal must reach the job instead of leaving it running, orphaned.
     from carbontrail.cli import main
     from carbontrail.tracker import Tracker
 
@@ -121,14 +123,27 @@ def test_signal_while_the_tracker_starts_reaches_the_child(tmp_path, monkeypatch
     monkeypatch.setattr(Tracker, "start", slow_start)
     monkeypatch.setenv("CARBONTRAIL_HOME", str(tmp_path))
     try:
-        with pytest.raises(SystemExit) as exc:
-            main(["run", "-q", "--location", "FR", "--", "sleep", "30"])
-        assert exc.value.code == 128 + signal.SIGINT
-        assert children[0].poll() == -signal.SIGINT  # the job got the signal and is gone
+        if scope == "machine":
+            with pytest.raises(SystemExit) as exc:
+                main(["run", "-q", "--location", "FR", "--scope", scope, "--", "sleep", "30"])
+            assert exc.value.code == 130
+            assert children == []                            # nothing was started
+        else:
+            with pytest.raises(SystemExit) as exc:
+                main(["run", "-q", "--location", "FR", "--scope", scope, "--", "sleep", "30"])
+            assert exc.value.code == 128 + signal.SIGINT
+            assert children[0].poll() == -signal.SIGINT      # the job got the signal and is gone
     finally:
         if children and children[0].poll() is None:
             children[0].kill()
             children[0].wait()
+
+
+def test_short_job_is_measured_from_before_its_start(tmp_path):
+    res = ct("run", "-q", "--location", "FR", "--json", str(tmp_path / "r.json"), "--", "true")
+    assert res.returncode == 0, res.stderr
+    rec = json.loads((tmp_path / "r.json").read_text())
+    assert rec["duration_s"] > 0 and rec["energy_j"] > 0   # first reading before `true` started
 
 
 def test_child_killed_by_signal_gives_128_plus_n():

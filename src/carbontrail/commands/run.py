@@ -74,6 +74,23 @@ def start_child(command: list[str]) -> subprocess.Popen[bytes]:
         sys.exit(126)
 
 
+def check_command(command: list[str]) -> None:
+    """Exit 127 (not found) or 126 (not executable) the way a shell would, before anything starts."""
+    import shutil
+
+    name = command[0]
+    if os.sep in name:
+        if not os.path.exists(name):
+            click.echo(f"carbontrail: error: command not found: {name}", err=True)
+            sys.exit(127)
+        if os.path.isdir(name) or not os.access(name, os.X_OK):
+            click.echo(f"carbontrail: error: cannot execute {name}: permission denied", err=True)
+            sys.exit(126)
+    elif shutil.which(name) is None:
+        click.echo(f"carbontrail: error: command not found: {name}", err=True)
+        sys.exit(127)
+
+
 def exit_code_of(returncode: int) -> int:
     """Shell convention: a child killed by signal N gives 128 + N."""
     return 128 - returncode if returncode < 0 else returncode
@@ -177,12 +194,25 @@ def run_cmd(project: str | None, experiment: str | None, location: str | None, i
             timeline, fixed, note = sched.planning_timeline(settings, location, None, fill, horizon)
         if within_s is not None:
             schedule = sched.wait_planned_start(timeline, fixed, note, duration_s, within_s, quiet)
-        child = start_child(cmd)
+        # In machine scope the first reading is taken BEFORE the job starts, so even a job
+        # shorter than one interval is measured from its first instruction. In process
+        # scope the sensors follow the job's pid, so the job must exist first.
+        measure_first = settings.scope == "machine"
+        if measure_first:
+            check_command(cmd)  # 127/126 before a run is recorded
+            tracker.start()
+        try:
+            child = start_child(cmd)
+        except SystemExit as exc:  # vanished between the check and the start
+            if measure_first:
+                tracker.stop(status="failed", exit_code=int(exc.code or 1))
+            raise
         # forward signals from the moment the child exists: a Ctrl-C or SIGTERM while the
         # tracker starts (sensor detection) must reach the job, not orphan it
         with SignalForwarder(child.pid) as fwd, _foreground(child.pid):
             tracker.set_job_pid(child.pid)
-            tracker.start()
+            if not measure_first:
+                tracker.start()
             if extra is not None:
                 returncode, schedule = _pause_resume(child, fwd, tracker, timeline, fixed, note, duration_s,
                                                      extra, min_segment, max_pauses, checkpoint_signal,
