@@ -280,8 +280,10 @@ class Tracker:
         try:
             points = self.intensity_source.points(a, b)
             value = weighted_intensity(points, a, b)
-            method = points[0].method if points else "table"
-        except (CarbontrailError, OSError, ValueError, ArithmeticError) as exc:  # keep the energy
+            methods = {p.method for p in points}
+            # an interval partly answered by the fallback table says so
+            method = ("fallback" if "fallback" in methods else points[0].method) if points else "table"
+        except Exception as exc:  # noqa: BLE001 - the source may be user code; the energy must be kept
             self._warn(f"intensity source failed ({exc}); using the annual table")
             points, value, method = [], None, "fallback"
         if value is None:
@@ -309,6 +311,9 @@ class Tracker:
         return self._intensity_fallback
 
     def _on_interval(self, interval: Interval) -> None:
+        # the intensity first: if a (user-supplied) source fails in an unexpected way, nothing
+        # of this interval has been added yet, so the record stays consistent
+        intensity, method = self._intensity_for(interval)
         with self._lock:
             rec = self.record
             assert rec is not None
@@ -321,7 +326,6 @@ class Tracker:
                 self._component_energy[comp] = self._component_energy.get(comp, 0.0) + e
             energy = sum(by_component.values())
             pue = float(rec.pue["value"])
-            intensity, method = self._intensity_for(interval)
             emissions = j_to_kwh(energy) * pue * intensity
             rec.energy_j += energy
             rec.emissions_g += emissions

@@ -253,3 +253,25 @@ def test_incremental_flushes_store_the_same_timeline_as_the_record(tmp_path, mon
     stored = tr.store.get(tr.run_id).timeline
     assert sum(r["dt_s"] for r in stored) == pytest.approx(11.0)
     assert sum(r["energy_j"]["cpu"] for r in stored) == pytest.approx(3600.0 * 11)
+
+
+def test_an_unexpected_intensity_failure_keeps_the_energy_and_falls_back(tmp_path):
+    class Weird:
+        def points(self, start, end):
+            raise LookupError("a user source failing in an unexpected way")
+
+        def describe(self):
+            return {"mode": "custom", "source": "weird"}
+
+    tr, clock = make_tracker(tmp_path, intensity=Weird(), pue=1.0)
+    tr.start()
+    clock.advance(10)
+    tr.sampler.tick()
+    tr.stop()
+    rec = tr.record
+    assert rec.energy_j == pytest.approx(3600.0 * 10)          # nothing measured is lost
+    assert rec.energy_j == pytest.approx(sum(c["energy_j"] or 0 for c in rec.components.values()))
+    assert {r["intensity_method"] for r in rec.timeline} == {"fallback"}
+    fr_2023 = 56.0                                              # FR annual table figure (OWID 2023)
+    assert rec.emissions_g == pytest.approx(0.01 * fr_2023, rel=0.05)
+    assert any("a user source failing" in w for w in rec.warnings)

@@ -86,9 +86,11 @@ def detect_cloud_region(dmi_root: Path, metadata_url: str, timeout_s: float
     provider = detect_cloud_provider(dmi_root)
     if provider is None:
         return None, None, None
+    import http.client  # only on a detected cloud (urllib loads it anyway)
+
     try:
         return provider, metadata_region(provider, metadata_url, timeout_s), None
-    except (OSError, ValueError) as exc:  # URLError is an OSError
+    except (OSError, ValueError, http.client.HTTPException) as exc:  # URLError is an OSError
         reason = getattr(exc, "reason", exc)
         return provider, None, (f"this machine looks like {provider} (DMI) but the instance metadata at "
                                 f"{metadata_url} did not give the region ({reason}); "

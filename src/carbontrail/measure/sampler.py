@@ -10,9 +10,10 @@ Clock, wall clock and the wait function are injectable: tests call
 :meth:`Sampler.tick` by hand with a fake clock and never start a thread.
 
 A failing sensor never stops sampling: its exception is turned into a
-warning (said once) and its devices are left out of that tick. This is the
-one place that catches any ``Exception``: sensors and callbacks may be user
-code (a replay or custom sensor), and telemetry must never break the job. When a device
+warning (said once) and its devices are left out of that tick. This and the
+tracker's intensity lookup are the only places that catch any ``Exception``:
+sensors, callbacks and intensity sources may be user code (a replay or custom
+sensor), and telemetry must never break the job or lose what was measured. When a device
 comes back, the energy it accumulated meanwhile lands in the tick that read
 it, so nothing measured is lost.
 """
