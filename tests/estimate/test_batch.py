@@ -97,3 +97,10 @@ def test_totals_energy_is_it_energy_like_each_job_and_facility_energy_is_separat
     assert t["operational_g"] == pytest.approx(19.0 * 1.5 * 100)
     jobs_it = sum(e.to_dict()["energy_kwh"] for j, e in res.items if j.user == "alice")
     assert t["energy_kwh"] == pytest.approx(jobs_it)
+
+
+def test_sacct_says_which_catalog_row_a_gres_type_became():
+    jobs = read_sacct(SACCT)
+    assert any("gres/gpu:a100 taken as A100-SXM4-40GB" in a for a in jobs[0].assumptions)
+    res = estimate_jobs(jobs, intensity_g_per_kwh=50, location="FR")
+    assert "gres/gpu:a100 taken as A100-SXM4-40GB (400 W)" in res.totals("user")["TOTAL"]["assumptions"]

@@ -116,6 +116,8 @@ def _batch(path: Path, fmt: str, group_by: str, location, pue, intensity, gpu_mo
         click.echo(f"  {key:<24} {t['jobs']:>5} {t['energy_kwh']:>12.4g} {t['facility_energy_kwh']:>12.4g} "
                    f"{_g(t['operational_g']):>14} "
                    f"{_g(t['embodied_g']):>12} {_g(t['total_g']):>12}")
+    for a in totals["TOTAL"]["assumptions"]:
+        click.echo(f"assumed: {a} (name the exact model in the site's gres types if that is wrong)")
     missing = totals["TOTAL"]["not_estimated"]
     if missing:
         click.echo(f"not estimated in {len(missing)} job(s), e.g. {missing[0]}")

@@ -41,7 +41,8 @@ class Job:
     utilization: float | None = None
     power_w: float | None = None
     pue: float | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)          # parts not estimated
+    assumptions: list[str] = field(default_factory=list)    # how input names were read
 
 
 def detect_format(text: str) -> str:
@@ -137,15 +138,23 @@ def read_sacct(text: str, path: str = "<sacct>", gpu_model: str | None = None,
         if secs <= 0:
             continue  # never started: nothing reserved
         tres = _tres(row.get("AllocTRES", ""))
-        terms, notes = [], []
+        terms, notes, assumptions = [], [], []
         typed = {k.split(":", 1)[1]: v for k, v in tres.items() if k.startswith("gres/gpu:")}
         if not typed and "gres/gpu" in tres:  # Slurm lists untyped and typed counts; typed wins
             if gpu_model is None:
                 raise DataError(f"job {jid} has untyped GPUs (gres/gpu={tres['gres/gpu']}); give the model with "
                                 "--gpu-model", path, n, "AllocTRES")
             typed = {gpu_model: tres["gres/gpu"]}
+        untyped = gpu_model is not None and set(typed) == {gpu_model}
         for model, val in typed.items():
-            terms.append(f"{int(float(val))}x{gpu_model or model}")
+            terms.append(f"{int(float(val))}x{model}")
+            if not untyped:
+                from ..hardware.catalog import find_accelerator
+
+                hit = find_accelerator(model)
+                if hit is not None and hit.id.lower() != model.lower():
+                    # a Slurm gres type is a site's own name: say which catalog row it became
+                    assumptions.append(f"gres/gpu:{model} taken as {hit.id} ({hit.tdp_w:g} W)")
         ncpu = float(tres.get("cpu", 0) or 0)
         if ncpu and cpu_model:
             if not cores:
@@ -161,7 +170,7 @@ def read_sacct(text: str, path: str = "<sacct>", gpu_model: str | None = None,
             continue
         jobs.append(Job(hardware="+".join(terms), hours=secs / 3600.0, user=row.get("User", ""),
                         project=row.get("Account", ""), job_id=jid, line=n, notes=notes,
-                        location=None))
+                        assumptions=assumptions, location=None))
     return jobs
 
 
@@ -183,7 +192,7 @@ class BatchResult:
             for k in (key or "(none)", "TOTAL"):
                 t = out.setdefault(k, {"jobs": 0, "energy_kwh": 0.0, "facility_energy_kwh": 0.0,
                                        "operational_g": 0.0, "embodied_g": 0.0, "total_g": 0.0,
-                                       "not_estimated": []})
+                                       "not_estimated": [], "assumptions": []})
                 t["jobs"] += 1
                 t["energy_kwh"] += est.energy_j / J_PER_KWH
                 t["facility_energy_kwh"] += est.facility_energy_j / J_PER_KWH
@@ -191,6 +200,9 @@ class BatchResult:
                 t["embodied_g"] += est.embodied_g
                 t["total_g"] += est.total_g
                 t["not_estimated"] += [f"{job.job_id or job.line}: {note}" for note in job.notes]
+                for a in job.assumptions:
+                    if a not in t["assumptions"]:
+                        t["assumptions"].append(a)
         return out
 
 
