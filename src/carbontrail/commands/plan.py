@@ -82,6 +82,47 @@ def intensity_for(code: str, series_path: Path | None, settings, start: float, h
     return None, fixed, f"annual table: {fixed.source}, {fixed.year}"
 
 
+def _run_profile(run_id: str, duration: str | None) -> dict[str, Any]:
+    """The measured IT power of a past run as cumulative energy over its own time."""
+    from ..store.sqlite import Store
+
+    rec = Store.default(settings_from()).get(run_id)
+    rows = [r for r in rec.timeline if r.get("dt_s")]
+    if not rows or rec.energy_j <= 0:
+        raise ConfigError(f"run {rec.id[:8]} has no measured power timeline to use as a profile")
+    ends = [float(r["t_s"]) for r in rows]
+    starts = [e - float(r["dt_s"]) for e, r in zip(ends, rows)]
+    energy = [sum(r["energy_j"].values()) for r in rows]
+    total_s = ends[-1] - starts[0]
+    if duration is not None:
+        want = parse_duration_option(duration, "--duration")
+        if want is not None and abs(want - total_s) > max(1.0, 0.01 * total_s):
+            raise ConfigError(f"run {rec.id[:8]} lasted {total_s:.0f} s but --duration says {want:.0f} s; "
+                              "drop --duration to plan the run as measured")
+    return {"run_id": rec.id, "t0": starts[0], "starts": starts, "ends": ends, "energy_j": energy,
+            "duration_s": total_s, "mean_power_w": sum(energy) / total_s if total_s > 0 else 0.0}
+
+
+def _profile_slots(profile: dict[str, Any], slot_s: float):
+    """Average IT power [W] of the run in each plan slot (energy by overlap / slot length)."""
+    import math
+
+    import numpy as np
+
+    n = max(1, math.ceil(profile["duration_s"] / slot_s - 1e-9))
+    out = np.zeros(n)
+    for a, b, e in zip(profile["starts"], profile["ends"], profile["energy_j"]):
+        a -= profile["t0"]
+        b -= profile["t0"]
+        if b <= a:
+            continue
+        for k in range(int(a // slot_s), min(n, int(math.ceil(b / slot_s)))):
+            lo, hi = max(a, k * slot_s), min(b, (k + 1) * slot_s)
+            if hi > lo:
+                out[k] += e * (hi - lo) / (b - a)
+    return out / slot_s
+
+
 def _flat_plan(fixed, start: float, duration_s: float, power_w: float | None) -> dict[str, Any]:
     from ..schedule.planner import iso
     from ..units import J_PER_KWH
@@ -97,7 +138,7 @@ def _flat_plan(fixed, start: float, duration_s: float, power_w: float | None) ->
 
 
 @click.command("plan")
-@click.option("--duration", required=True, help="uninterrupted run time of the job (30m, 6h, 8d)")
+@click.option("--duration", help="uninterrupted run time of the job (30m, 6h, 8d); default: the --profile-from run's")
 @click.option("--location", help="where the job runs (FR, US-CAL-CISO, gcp:europe-west6)")
 @click.option("--within", help="Flexible Start: latest allowed delay of the start (e.g. 24h)")
 @click.option("--pause-resume", "pause_resume", help="Pause & Resume: allowed extra duration (e.g. 100%)")
@@ -106,6 +147,10 @@ def _flat_plan(fixed, start: float, duration_s: float, power_w: float | None) ->
 @click.option("--pause-cost", type=float, help="Pause & Resume: cost of each pause [gCO2e] (needs --power)")
 @click.option("--power", type=float, help="average IT power of the job [W], for emissions in grams")
 @click.option("--pue", type=float, help="facility PUE (default: each region's provider figure, 1.56 on premises)")
+@click.option("--profile-from", "profile_from",
+              help="Flexible Start with the measured power profile of a past run (an id or 'last')")
+@click.option("--restart-overhead", help="Pause & Resume: time each resume costs at full power (e.g. 5m)")
+@click.option("--checkpoint-overhead", help="Pause & Resume: time each pause's checkpoint costs (e.g. 2m)")
 @click.option("--regions", help="candidate locations to compare, comma separated")
 @click.option("--price", help="price per hour per region, e.g. FR=3.2,DE=2.9")
 @click.option("--exclude", "excludes", multiple=True,
@@ -118,13 +163,29 @@ def _flat_plan(fixed, start: float, duration_s: float, power_w: float | None) ->
 @click.option("--start", "start_text", help="release time, ISO (default: now)")
 @click.option("--fill", is_flag=True, help="fill gaps in series files linearly instead of failing")
 @click.option("--json", "as_json", is_flag=True, help="print JSON")
-def plan_cmd(duration, location, within, pause_resume, min_segment, max_pauses, pause_cost, power, pue, regions,
+def plan_cmd(duration, location, within, pause_resume, min_segment, max_pauses, pause_cost, power, pue,
+             profile_from, restart_overhead, checkpoint_overhead, regions,
              price, excludes, offset_price, series_path, region_series, start_text, fill, as_json):
     """Plan when (and where) to run a job: start time, run segments, expected saving."""
     from ..schedule.planner import make_plan
     from ..schedule.regions import RegionOption, best_region, filter_regions, offsets_comparison, pareto_front
 
+    profile = None
+    if profile_from is not None:
+        if power is not None:
+            raise ConfigError("--profile-from gives the power; drop --power")
+        if within is None:
+            raise ConfigError("--profile-from is for Flexible Start (--within): Pause & Resume cuts the "
+                              "profile at pauses, so it plans with a flat profile")
+        profile = _run_profile(profile_from, duration)
+        duration = duration or f"{profile['duration_s']}s"
+    if duration is None:
+        raise ConfigError("give --duration (e.g. 6h), or --profile-from RUN to take it from a past run")
     duration_s = parse_duration_option(duration, "--duration")
+    restart_s = parse_duration_option(restart_overhead, "--restart-overhead") or 0.0
+    checkpoint_s = parse_duration_option(checkpoint_overhead, "--checkpoint-overhead") or 0.0
+    if within is not None and (restart_s or checkpoint_s):
+        raise ConfigError("--restart-overhead and --checkpoint-overhead apply to --pause-resume only")
     if (within is None) == (pause_resume is None):
         raise ConfigError("choose one: --within 24h (Flexible Start) or --pause-resume 100% (Pause & Resume)")
     within_s = parse_duration_option(within, "--within")
@@ -165,21 +226,28 @@ def plan_cmd(duration, location, within, pause_resume, min_segment, max_pauses, 
 
     for code in codes:
         region_pue, pue_source = (pue, "given (--pue)") if pue is not None else pue_for(resolve_location(code))
-        facility_w = None if power is None else power * region_pue  # grams include the facility overhead
+        it_w = profile["mean_power_w"] if profile is not None else power
+        facility_w = None if it_w is None else it_w * region_pue  # grams include the facility overhead
         tl, fixed, note = intensity_for(code, files.get(code), settings, release, horizon_s, fill)
         if tl is not None:
             rel = release
             if start_text is None and not (tl.start <= release < tl.end):
                 rel = tl.start
                 note += " (now is outside the series: planned from its start; give --start to choose)"
+            prof = None
+            if profile is not None:
+                prof = _profile_slots(profile, tl.slot_s) * region_pue
             res = make_plan(tl, rel, duration_s, within_s=within_s, extra_fraction=extra,
                             min_segment_s=min_seg_s, max_pauses=max_pauses, pause_cost_g=pause_cost,
-                            power_w=facility_w)
+                            power_w=facility_w, restart_overhead_s=restart_s,
+                            checkpoint_overhead_s=checkpoint_s, profile_w=prof)
+            if profile is not None:
+                res["profile"]["from_run"] = profile["run_id"]
         else:
             res = _flat_plan(fixed, release, duration_s, facility_w)
         res["location"] = code
         res["pue"] = {"value": region_pue, "source": pue_source}
-        res["power_w"] = power
+        res.setdefault("power_w", it_w)
         res["intensity_from"] = note
         results[code] = res
         options.append(RegionOption(code, res["emissions_g"], res["mean_intensity_g_per_kwh"],

@@ -28,17 +28,32 @@ def iso(epoch: float) -> str:
 def make_plan(timeline: Timeline, release: float, duration_s: float, *, within_s: float | None = None,
               extra_fraction: float | None = None, min_segment_s: float = 0.0,
               max_pauses: int | None = None, pause_cost_g: float | None = None,
-              power_w: float | None = None) -> dict[str, Any]:
+              power_w: float | None = None, restart_overhead_s: float = 0.0,
+              checkpoint_overhead_s: float = 0.0, profile_w: Any = None) -> dict[str, Any]:
     """Flexible Start (``within_s`` [s]) or Pause & Resume (``extra_fraction``: 1.0 = +100 %).
 
     ``power_w`` [W] (flat) turns intensities into emissions [g]; without it
     the plan reports intensities and the saving only. ``pause_cost_g`` [g per
-    pause] needs ``power_w``. Raises ScheduleError when the job cannot fit.
+    pause] needs ``power_w``. ``restart_overhead_s`` / ``checkpoint_overhead_s``
+    [s]: time a resume / a pause costs, at full power, charged at the
+    intensity of the slots it falls in (Pause & Resume, solved exactly).
+    ``profile_w``: the job's power per slot [W] (a measured run), for
+    Flexible Start with a non-flat energy profile (a correlation); its length
+    sets the job's length. Raises ScheduleError when the job cannot fit.
     """
     if (within_s is None) == (extra_fraction is None):
         raise ScheduleError("choose one: a start window (--within) or pause and resume (--pause-resume)")
     slot = timeline.slot_s
     length = slots_for(duration_s, slot)
+    if profile_w is not None:
+        import numpy as np
+
+        profile_w = np.asarray(profile_w, dtype=float)
+        if within_s is None:
+            raise ScheduleError("a power profile is used for Flexible Start (--within) only")
+        if profile_w.size < 1 or (profile_w < 0).any():
+            raise ScheduleError("the power profile needs at least one slot and no negative power")
+        length = int(profile_w.size)
     if release < timeline.start - 1e-6 or release >= timeline.end:
         raise ScheduleError(
             f"the release {iso(release)} is outside the intensity data ({iso(timeline.start)} to "
@@ -60,15 +75,20 @@ def make_plan(timeline: Timeline, release: float, duration_s: float, *, within_s
     energy_kwh = None if power_w is None else power_w * slot / J_PER_KWH  # per slot
     if pause_cost_g is not None and energy_kwh is None:
         raise ScheduleError("--pause-cost is in grams; give the job's power with --power W to compare it")
+    if profile_w is not None:
+        return _profile_plan(timeline, release, slot, duration_s, profile_w, horizon, cut, within_s)
     if within_s is not None:
         plan = flexible_start(fixed, length, horizon - length)
         mode = "flexible_start"
     else:
         min_slots = slots_for(min_segment_s, slot) if min_segment_s > 0 else 1
-        if min_slots > 1 or max_pauses is not None or pause_cost_g:
+        restart = slots_for(restart_overhead_s, slot) if restart_overhead_s > 0 else 0
+        checkpoint = slots_for(checkpoint_overhead_s, slot) if checkpoint_overhead_s > 0 else 0
+        if min_slots > 1 or max_pauses is not None or pause_cost_g or restart or checkpoint:
             cost_units = int(round(pause_cost_g / energy_kwh * SCALE)) if pause_cost_g else 0
             plan = constrained_pause_resume(fixed, length, horizon, min_segment=min_slots,
-                                            max_pauses=max_pauses, pause_cost=cost_units)
+                                            max_pauses=max_pauses, pause_cost=cost_units,
+                                            restart_slots=restart, checkpoint_slots=checkpoint)
         else:
             plan = cheapest_slots(fixed, length, horizon)
         mode = "pause_resume"
@@ -98,6 +118,46 @@ def make_plan(timeline: Timeline, release: float, duration_s: float, *, within_s
         out["extra_fraction"] = extra_fraction
         out["min_segment_s"] = min_segment_s
         out["max_pauses"] = max_pauses
+        out["restart_overhead_s"] = restart_overhead_s
+        out["checkpoint_overhead_s"] = checkpoint_overhead_s
     else:
         out["within_s"] = within_s
     return out
+
+
+def _profile_plan(timeline: Timeline, release: float, slot: float, duration_s: float, profile_w: Any,
+                  horizon: int, cut: int, within_s: float) -> dict[str, Any]:
+    """Flexible Start for a measured power profile: emissions = sum_i c[s+i] p[i] slot."""
+    import numpy as np
+
+    from .flexible import flexible_start_profile
+
+    values = timeline.grid(release, horizon, slot)
+    length = int(profile_w.size)
+    start, cost, baseline = flexible_start_profile(values, profile_w, horizon - length)
+    kwh_per_w_slot = slot / J_PER_KWH
+    energy_kwh = float(profile_w.sum()) * kwh_per_w_slot
+    return {
+        "mode": "flexible_start",
+        "release": iso(release),
+        "slot_s": slot,
+        "duration_s": duration_s,
+        "work_slots": length,
+        "deadline": iso(release + horizon * slot),
+        "window_cut_s": cut * slot,
+        "start": iso(release + start * slot),
+        "finish": iso(release + (start + length) * slot),
+        "segments": [{"start": iso(release + start * slot), "end": iso(release + (start + length) * slot)}],
+        "pauses": 0,
+        "mean_intensity_g_per_kwh": cost / float(profile_w.sum()) if profile_w.sum() > 0 else float("nan"),
+        "baseline_mean_intensity_g_per_kwh": (baseline / float(profile_w.sum()) if profile_w.sum() > 0
+                                              else float("nan")),
+        "saving": 1.0 - cost / baseline if baseline > 0 else 0.0,
+        "emissions_g": cost * kwh_per_w_slot,
+        "baseline_emissions_g": baseline * kwh_per_w_slot,
+        "energy_kwh": energy_kwh,
+        "profile": {"slots": length, "mean_power_w": float(np.mean(profile_w)),
+                    "peak_power_w": float(np.max(profile_w))},
+        "intensity": {"source": timeline.source, "kind": timeline.kind, **timeline.details},
+        "within_s": within_s,
+    }
