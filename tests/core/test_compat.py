@@ -36,7 +36,8 @@ def test_bare_decorator_and_tracker_api(tmp_path, monkeypatch):
     def job():
         return 1
 
-    assert job() == 1
+    with pytest.warns(UserWarning, match="LOCATION UNKNOWN"):  # no country given: said loudly
+        assert job() == 1
     assert (tmp_path / "emissions.csv").exists()
 
     tracker = EmissionsTracker(project_name="p", country_iso_code="DE", save_to_file=False)
