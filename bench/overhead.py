@@ -105,10 +105,16 @@ SETUP = {
                    "tr.stop()"),
 }
 
+IMPORT_ONLY = {
+    "carbontrail": "from carbontrail.tracker import Tracker",
+    "codecarbon": "from codecarbon import OfflineEmissionsTracker",
+}
+
 JOB = """
 import time, json, warnings
 warnings.simplefilter("ignore")
 {setup}
+time.sleep(0.3)  # both variants settle the same way before the timed loop
 t = time.perf_counter()
 x = 0
 for i in range({n}):
@@ -148,9 +154,14 @@ def measure(tool: str, quick: bool, env: dict[str, str]) -> dict[str, float]:
     n = 4_000_000 if quick else 12_000_000
     tracked, untracked = [], []
     setup, teardown = SETUP[tool]
-    for _ in range(3 if quick else 5):
-        untracked.append(run_py(JOB.format(setup="", teardown="", n=n), env)["job_s"])
-        tracked.append(run_py(JOB.format(setup=setup.format(interval=1.0), teardown=teardown, n=n), env)["job_s"])
+    # the untracked variant imports the same tool (without starting it), so the two differ by the
+    # tracker alone; the order alternates so drift in CPU frequency or load hits both
+    bare = IMPORT_ONLY[tool]
+    for k in range(3 if quick else 6):
+        pair = [("u", JOB.format(setup=bare, teardown="", n=n)),
+                ("t", JOB.format(setup=setup.format(interval=1.0), teardown=teardown, n=n))]
+        for kind, code in (pair if k % 2 == 0 else pair[::-1]):
+            (untracked if kind == "u" else tracked).append(run_py(code, env)["job_s"])
     res["wall_ratio"] = statistics.median(tracked) / statistics.median(untracked)
     res["job_s"] = statistics.median(untracked)
     return res
