@@ -108,6 +108,10 @@ def summary_lines(rec: RunRecord, where: str | None = None) -> list[str]:
         a = rec.attributed
         lines.append(f"  process    {a['cpu_share'] * 100:.1f}% of CPU energy attributed to the job "
                      f"({format_energy(a['cpu_energy_j'])}, modelled by CPU time)")
+    if rec.attributed and rec.attributed.get("gpus"):
+        a = rec.attributed
+        lines.append(f"  shared GPU {format_energy(a['gpu_job_energy_j'])} of {format_energy(a['gpu_device_energy_j'])} "
+                     "GPU energy attributed to the job (modelled by per-process use; device energy counted above)")
     if rec.phases:
         lines.append("  phases")
         for p in rec.phases:

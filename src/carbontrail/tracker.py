@@ -387,9 +387,38 @@ class Tracker:
         att["idle_share"] = att["idle_energy_j"] / m if m else None
         rec.attributed = att
 
+    def _collect_gpu_attribution(self) -> None:
+        """Device energy and the job's modelled share of each shared GPU (NVML per-process data)."""
+        rec = self.record
+        assert rec is not None and self.sampler is not None
+        gpus: dict[str, Any] = {}
+        for sensor in self.sampler.sensors:
+            get = getattr(sensor, "attribution", None)
+            if not callable(get):
+                continue
+            try:
+                items = get()
+            except (CarbontrailError, OSError, ValueError) as exc:
+                self._warn(f"GPU attribution failed: {exc}")
+                continue
+            for dev, a in items.items():
+                if a.last_share is None and not a.other_pids:
+                    continue  # no per-process information: the device figure is all there is
+                gpus[dev] = {"device_energy_j": a.device_energy_j, "job_energy_j": a.job_energy_j,
+                             "share": a.last_share, "basis": a.basis, "other_pids": a.other_pids,
+                             "method": a.method}
+        if gpus:
+            att = rec.attributed or {"scope": "process", "pid": self._pid or os.getpid()}
+            att["gpus"] = gpus
+            att["gpu_job_energy_j"] = sum(g["job_energy_j"] for g in gpus.values())
+            att["gpu_device_energy_j"] = sum(g["device_energy_j"] for g in gpus.values())
+            rec.attributed = att
+
     def _update_components(self) -> None:
         rec = self.record
         assert rec is not None
+        if self.sampler is not None:
+            self._collect_gpu_attribution()
         comps: dict[str, dict[str, Any]] = {}
         for d in rec.devices:
             c = comps.setdefault(d["component"], {"energy_j": None, "method": "unavailable",

@@ -275,3 +275,36 @@ def test_an_unexpected_intensity_failure_keeps_the_energy_and_falls_back(tmp_pat
     fr_2023 = 56.0                                              # FR annual table figure (OWID 2023)
     assert rec.emissions_g == pytest.approx(0.01 * fr_2023, rel=0.05)
     assert any("a user source failing" in w for w in rec.warnings)
+
+
+def test_shared_gpu_share_is_recorded_beside_the_device_energy(tmp_path):
+    import importlib.util
+    import os
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "measure_conftest", os.path.join(os.path.dirname(__file__), "..", "measure", "conftest.py"))
+    fakes = importlib.util.module_from_spec(spec)
+    sys.modules["measure_conftest"] = fakes
+    spec.loader.exec_module(fakes)
+    from carbontrail.measure.nvml import NvmlSensor
+
+    me, other = os.getpid(), 999_999_003
+    uuid = "GPU-11111111-2222-3333-4444-555555555555"
+    g = fakes.FakeGpu(uuid, energy_mj=0, procs=[fakes.Proc(me), fakes.Proc(other)],
+                      util=[fakes.UtilSample(me, 30), fakes.UtilSample(other, 90)])
+    sensor = NvmlSensor(nvml=fakes.FakeNvml([g]), pid=me)
+    tr, clock = make_tracker(tmp_path, sensors=[sensor], pue=1.0)
+    tr.start()
+    g.energy_mj = 800_000
+    clock.advance(1.0)
+    tr.sampler.tick()
+    tr.stop()
+    rec = tr.record
+    assert rec.components["gpu"]["energy_j"] == pytest.approx(800.0)      # the device, measured
+    att = rec.attributed["gpus"][f"nvml:{uuid}"]
+    assert att["job_energy_j"] == pytest.approx(200.0) and att["method"] == "modelled"
+    assert rec.attributed["gpu_job_energy_j"] == pytest.approx(200.0)
+    from carbontrail.summary import summary_lines
+
+    assert any("shared GPU" in line for line in summary_lines(rec))
