@@ -23,7 +23,7 @@ from typing import Any, Iterator
 
 import click
 
-from ..errors import ConfigError
+from ..errors import ConfigError, ScheduleError
 from ._common import echo_json, warn
 
 _FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -214,9 +214,17 @@ def run_cmd(project: str | None, experiment: str | None, location: str | None, i
             if not measure_first:
                 tracker.start()
             if extra is not None:
+                def replan(now: float) -> Any:
+                    """Fresh intensity (the series file re-read, or a new provider forecast)."""
+                    tl, _fixed, _note = sched.planning_timeline(settings, location, None, fill,
+                                                                duration_s * (1.0 + extra))
+                    if tl is None:
+                        raise ScheduleError("the intensity series or forecast is no longer available")
+                    return tl
+
                 returncode, schedule = _pause_resume(child, fwd, tracker, timeline, fixed, note, duration_s,
                                                      extra, min_segment, max_pauses, checkpoint_signal,
-                                                     resume_cmd, quiet)
+                                                     resume_cmd, quiet, replan)
             else:
                 returncode = child.wait()
         status = "completed" if returncode == 0 else "failed"
@@ -262,7 +270,7 @@ def run_cmd(project: str | None, experiment: str | None, location: str | None, i
 def _pause_resume(child: subprocess.Popen[bytes], fwd: SignalForwarder, tracker: Any, timeline: Any,
                   fixed: Any, note: str, duration_s: float, extra: float, min_segment: str | None,
                   max_pauses: int | None, checkpoint_signal: str | None, resume_cmd: str | None,
-                  quiet: bool) -> tuple[int, dict[str, Any]]:
+                  quiet: bool, replan: Any = None) -> tuple[int, dict[str, Any]]:
     """Drive the child with the Pause & Resume controller; returns (returncode, schedule record)."""
     import shlex
     import time
@@ -300,6 +308,7 @@ def _pause_resume(child: subprocess.Popen[bytes], fwd: SignalForwarder, tracker:
         checkpoint_signal=sched.parse_signal(checkpoint_signal),
         resume_cmd=shlex.split(resume_cmd) if resume_cmd else None,
         spawn=spawn, on_event=on_event,
+        replan=replan, replan_every_s=max(60.0, min(900.0, timeline.slot_s)),
     )
     if not quiet:
         click.echo(f"carbontrail: pause & resume over {note}; deadline "
