@@ -8,6 +8,13 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# No per-example deadline anywhere (a loaded 2-core CI machine must not fail on timing), and
+# under CI the same examples every run, so a red build is reproducible and never a dice roll.
+hypothesis_settings.register_profile("carbontrail", deadline=None)
+hypothesis_settings.register_profile("carbontrail-ci", deadline=None, derandomize=True, print_blob=True)
+hypothesis_settings.load_profile("carbontrail-ci" if os.environ.get("CI") else "carbontrail")
 
 
 @pytest.fixture(autouse=True)

@@ -155,8 +155,8 @@ def test_sigkill_of_the_tracker_leaves_an_incomplete_run_with_its_measurements(t
     ready = tmp_path / "ready"
     env = dict(os.environ, CARBONTRAIL_INTERVAL="0.05", CARBONTRAIL_FLUSH_INTERVAL="0.2")
     child = py(f"""
-        import time
-        open({str(ready)!r}, 'w').write('1')
+        import os, time
+        open({str(ready)!r}, 'w').write(str(os.getpid()))
         t = time.monotonic()
         while time.monotonic() - t < 30:
             sum(range(10000))
@@ -170,7 +170,11 @@ def test_sigkill_of_the_tracker_leaves_an_incomplete_run_with_its_measurements(t
         proc.wait(10)
     finally:
         # the job runs in its own process group and survives the tracker: end it
-        subprocess.run(["pkill", "-f", str(ready)], check=False)
+        if ready.exists() and ready.read_text().strip().isdigit():
+            try:
+                os.kill(int(ready.read_text()), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
     rows = runs_json()
     assert rows[0]["status"] == "incomplete"
     assert rows[0]["energy_j"] > 0                         # measured up to the last flush is kept
