@@ -207,6 +207,10 @@ def run_cmd(project: str | None, experiment: str | None, location: str | None, i
             if measure_first:
                 tracker.stop(status="failed", exit_code=int(exc.code or 1))
             raise
+        except KeyboardInterrupt:  # Ctrl-C before the job existed: close the run, start nothing
+            if measure_first:
+                tracker.stop(status="interrupted")
+            raise
         # forward signals from the moment the child exists: a Ctrl-C or SIGTERM while the
         # tracker starts (sensor detection) must reach the job, not orphan it
         with SignalForwarder(child.pid) as fwd, _foreground(child.pid):
