@@ -92,28 +92,14 @@ def make_plan(timeline: Timeline, release: float, duration_s: float, *, within_s
         else:
             plan = cheapest_slots(fixed, length, horizon)
         mode = "pause_resume"
-    mean = plan.cost / SCALE / length
-    base = plan.baseline / SCALE / length
-    out: dict[str, Any] = {
-        "mode": mode,
-        "release": iso(release),
-        "slot_s": slot,
-        "duration_s": duration_s,
-        "work_slots": length,
-        "deadline": iso(release + horizon * slot),
-        "window_cut_s": cut * slot,
-        "start": iso(release + plan.start * slot),
-        "finish": iso(release + plan.finish * slot),
-        "segments": [{"start": iso(release + a * slot), "end": iso(release + b * slot)}
-                     for a, b in plan.segments],
-        "pauses": plan.pauses,
-        "mean_intensity_g_per_kwh": mean,
-        "baseline_mean_intensity_g_per_kwh": base,
-        "saving": plan.saving,
-        "emissions_g": None if energy_kwh is None else plan.cost / SCALE * energy_kwh,
-        "baseline_emissions_g": None if energy_kwh is None else plan.baseline / SCALE * energy_kwh,
-        "intensity": {"source": timeline.source, "kind": timeline.kind, **timeline.details},
-    }
+    out = _plan_record(
+        timeline, mode, release, slot, duration_s, length, horizon, cut, plan.segments, plan.pauses,
+        mean=plan.cost / SCALE / length, baseline_mean=plan.baseline / SCALE / length, saving=plan.saving,
+        emissions_g=None if energy_kwh is None else plan.cost / SCALE * energy_kwh,
+        baseline_emissions_g=None if energy_kwh is None else plan.baseline / SCALE * energy_kwh,
+    )
+    out["start"] = iso(release + plan.start * slot)   # a plan may start with overhead slots
+    out["finish"] = iso(release + plan.finish * slot)
     if mode == "pause_resume":
         out["extra_fraction"] = extra_fraction
         out["min_segment_s"] = min_segment_s
@@ -123,6 +109,32 @@ def make_plan(timeline: Timeline, release: float, duration_s: float, *, within_s
     else:
         out["within_s"] = within_s
     return out
+
+
+def _plan_record(timeline: Timeline, mode: str, release: float, slot: float, duration_s: float, length: int,
+                 horizon: int, cut: int, segments: Any, pauses: int, *, mean: float, baseline_mean: float,
+                 saving: float, emissions_g: float | None, baseline_emissions_g: float | None) -> dict[str, Any]:
+    """The plan as plain data; ``segments`` are (start, end) slot pairs from the release."""
+    segs = [(int(a), int(b)) for a, b in segments]
+    return {
+        "mode": mode,
+        "release": iso(release),
+        "slot_s": slot,
+        "duration_s": duration_s,
+        "work_slots": length,
+        "deadline": iso(release + horizon * slot),
+        "window_cut_s": cut * slot,
+        "start": iso(release + segs[0][0] * slot) if segs else iso(release),
+        "finish": iso(release + segs[-1][1] * slot) if segs else iso(release),
+        "segments": [{"start": iso(release + a * slot), "end": iso(release + b * slot)} for a, b in segs],
+        "pauses": pauses,
+        "mean_intensity_g_per_kwh": mean,
+        "baseline_mean_intensity_g_per_kwh": baseline_mean,
+        "saving": saving,
+        "emissions_g": emissions_g,
+        "baseline_emissions_g": baseline_emissions_g,
+        "intensity": {"source": timeline.source, "kind": timeline.kind, **timeline.details},
+    }
 
 
 def _profile_plan(timeline: Timeline, release: float, slot: float, duration_s: float, profile_w: Any,
@@ -136,28 +148,16 @@ def _profile_plan(timeline: Timeline, release: float, slot: float, duration_s: f
     length = int(profile_w.size)
     start, cost, baseline = flexible_start_profile(values, profile_w, horizon - length)
     kwh_per_w_slot = slot / J_PER_KWH
-    energy_kwh = float(profile_w.sum()) * kwh_per_w_slot
-    return {
-        "mode": "flexible_start",
-        "release": iso(release),
-        "slot_s": slot,
-        "duration_s": duration_s,
-        "work_slots": length,
-        "deadline": iso(release + horizon * slot),
-        "window_cut_s": cut * slot,
-        "start": iso(release + start * slot),
-        "finish": iso(release + (start + length) * slot),
-        "segments": [{"start": iso(release + start * slot), "end": iso(release + (start + length) * slot)}],
-        "pauses": 0,
-        "mean_intensity_g_per_kwh": cost / float(profile_w.sum()) if profile_w.sum() > 0 else float("nan"),
-        "baseline_mean_intensity_g_per_kwh": (baseline / float(profile_w.sum()) if profile_w.sum() > 0
-                                              else float("nan")),
-        "saving": 1.0 - cost / baseline if baseline > 0 else 0.0,
-        "emissions_g": cost * kwh_per_w_slot,
-        "baseline_emissions_g": baseline * kwh_per_w_slot,
-        "energy_kwh": energy_kwh,
-        "profile": {"slots": length, "mean_power_w": float(np.mean(profile_w)),
-                    "peak_power_w": float(np.max(profile_w))},
-        "intensity": {"source": timeline.source, "kind": timeline.kind, **timeline.details},
-        "within_s": within_s,
-    }
+    total_w = float(profile_w.sum())
+    out = _plan_record(
+        timeline, "flexible_start", release, slot, duration_s, length, horizon, cut, [(start, start + length)], 0,
+        mean=cost / total_w if total_w > 0 else float("nan"),
+        baseline_mean=baseline / total_w if total_w > 0 else float("nan"),
+        saving=1.0 - cost / baseline if baseline > 0 else 0.0,
+        emissions_g=cost * kwh_per_w_slot, baseline_emissions_g=baseline * kwh_per_w_slot,
+    )
+    out["energy_kwh"] = total_w * kwh_per_w_slot
+    out["profile"] = {"slots": length, "mean_power_w": float(np.mean(profile_w)),
+                      "peak_power_w": float(np.max(profile_w))}
+    out["within_s"] = within_s
+    return out
