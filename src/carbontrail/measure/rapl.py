@@ -122,19 +122,14 @@ def scan_zones(root: Path, reader: Reader = _read_text) -> list[Zone]:
     for entry in top:
         if _ZONE_RE.match(entry.name):
             found.setdefault(entry.name, entry)
-            try:
-                for child in entry.iterdir():
-                    if _ZONE_RE.match(child.name):
-                        found.setdefault(child.name, child)
-            except OSError:
-                continue
-        elif entry.name in ("intel-rapl", "intel-rapl-mmio"):  # control-type folder
-            try:
-                for child in entry.iterdir():
-                    if _ZONE_RE.match(child.name):
-                        found.setdefault(child.name, child)
-            except OSError:
-                continue
+        elif entry.name not in ("intel-rapl", "intel-rapl-mmio"):  # neither a zone nor a control type
+            continue
+        try:  # subzones nest inside their package; the control-type folder lists zones too
+            for child in entry.iterdir():
+                if _ZONE_RE.match(child.name):
+                    found.setdefault(child.name, child)
+        except OSError:
+            continue
     zones = []
     for key, path in found.items():
         m = _ZONE_RE.match(key)
