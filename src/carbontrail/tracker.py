@@ -497,8 +497,13 @@ class Tracker:
                 ph.duration_s = self._clock() - t_start
 
     # -- stop -------------------------------------------------------------------------
-    def stop(self, status: str = "completed", exit_code: int | None = None) -> Footprint:
-        """Take the last reading, save the record everywhere asked, return the footprint."""
+    def stop(self, status: str = "completed", exit_code: int | None = None,
+             finalize: Callable[[RunRecord], None] | None = None) -> Footprint:
+        """Take the last reading, save the record everywhere asked, return the footprint.
+
+        ``finalize(record)`` runs after the last reading and before anything is
+        saved, for figures that need every interval (the runner's realised saving).
+        """
         if self.record is None or self.sampler is None:
             raise RuntimeError("stop() before start()")
         if self.record.status != "running":
@@ -522,6 +527,8 @@ class Tracker:
                     self._warn(w)
             rec.intensity.update({k: v for k, v in (self.intensity_source.describe() or {}).items()
                                   if k not in rec.intensity})
+            if finalize is not None:
+                finalize(rec)
         self._flush()
         if self.store is None:
             self._write_fallback()
@@ -579,6 +586,13 @@ class Tracker:
         with self._lock:
             self._update_components()
             return self.record.footprint
+
+    @property
+    def location(self) -> Any:
+        """The resolved :class:`~carbontrail.intensity.model.Location` (after :meth:`prepare`)."""
+        if self._prepared is None:
+            raise RuntimeError("prepare() or start() the tracker first")
+        return self._prepared[1]
 
     @property
     def run_id(self) -> str | None:

@@ -18,7 +18,6 @@ import sys
 import warnings
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Iterator
 
 import click
@@ -189,7 +188,7 @@ def run_cmd(project: str | None, experiment: str | None, location: str | None, i
         warnings.simplefilter("ignore", CarbontrailWarning)  # the summary shows them
         tracker.prepare()  # bad input (unknown location ...) stops here, before the job starts
         if duration_s is not None:
-            location = tracker._prepared[1]
+            location = tracker.location
             horizon = duration_s + (within_s if within_s is not None else duration_s * (extra or 0.0))
             timeline, fixed, note = sched.planning_timeline(settings, location, None, fill, horizon)
         if within_s is not None:
@@ -234,18 +233,16 @@ def run_cmd(project: str | None, experiment: str | None, location: str | None, i
         status = "completed" if returncode == 0 else "failed"
         if fwd.received:
             status = "interrupted"
-        if schedule is not None and tracker.record is not None:
-            tracker.record.schedule = schedule
-        footprint = tracker.stop(status=status, exit_code=exit_code_of(returncode))
-        if schedule is not None and tracker.record is not None:
-            # the final intervals arrived in stop(): measure the realised saving on all of them
-            schedule["realised"] = sched.realised_saving(
-                tracker.record, timeline, schedule.get("release", 0.0),
-                "start" if schedule["mode"] == "flexible_start" else "work")
-            tracker.record.schedule = schedule
-            tracker._flush()
-            if tracker.outputs.get("json"):
-                tracker._write_json(Path(tracker.outputs["json"]))
+        def finalize(record: Any) -> None:
+            # runs after the last reading, before the record is saved: the realised
+            # saving is measured on every interval
+            if schedule is not None:
+                record.schedule = schedule
+                schedule["realised"] = sched.realised_saving(
+                    record, timeline, schedule.get("release", 0.0),
+                    "start" if schedule["mode"] == "flexible_start" else "work")
+
+        footprint = tracker.stop(status=status, exit_code=exit_code_of(returncode), finalize=finalize)
     rec = tracker.record
     assert rec is not None
     if not quiet:
